@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A growable byte buffer that is reused: he_buf_reset() keeps the allocation, so
+ * a buffer used on every scrape grows to its high-water mark once and then stops
+ * allocating. Every buffer has a cap; growing past it fails with -EFBIG, so a huge
+ * or endless input cannot exhaust memory.
+ */
+#ifndef HE_BUF_H
+#define HE_BUF_H
+
+#include <stddef.h>
+
+struct he_buf {
+    char *data;
+    size_t len;
+    size_t cap;     /* bytes allocated */
+    size_t limit;   /* most bytes this buffer may ever hold */
+};
+
+/* Default cap for buffers that hold one kernel file or one response. */
+#define HE_BUF_DEFAULT_LIMIT (64u * 1024u * 1024u)
+
+/* Initialises an empty buffer that may grow to limit bytes (0: the default). */
+void he_buf_init(struct he_buf *b, size_t limit);
+
+/* Frees the allocation; the buffer is empty and reusable afterwards. */
+void he_buf_free(struct he_buf *b);
+
+/* Empties the buffer, keeping its allocation. */
+static inline void he_buf_reset(struct he_buf *b) { b->len = 0; }
+
+/*
+ * Makes room for extra more bytes after len. Returns 0, -EFBIG when that would pass
+ * the limit, or -ENOMEM.
+ */
+int he_buf_reserve(struct he_buf *b, size_t extra);
+
+/* Appends n bytes. Returns 0 or the error of he_buf_reserve(). */
+int he_buf_append(struct he_buf *b, const void *p, size_t n);
+
+/* Appends a NUL-terminated string (without the NUL). */
+int he_buf_puts(struct he_buf *b, const char *s);
+
+/* Appends one byte. */
+int he_buf_putc(struct he_buf *b, char c);
+
+/*
+ * Appends a NUL after the contents without counting it in len, so the data can be
+ * handed to C string functions. Returns 0 or the error of he_buf_reserve().
+ */
+int he_buf_terminate(struct he_buf *b);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The HTTP front end: libmicrohttpd without threads of its own. Each listen
+ * address gets one daemon in external-epoll mode; main.c's loop waits on their
+ * epoll descriptors and calls he_http_run() when one is ready, so every request
+ * is handled on the main thread, one at a time.
+ *
+ * Routes: the telemetry path serves the scrape (collect[]/exclude[] select
+ * collectors per request, as node_exporter); every other path serves a small
+ * landing page linking to it.
+ */
+#ifndef HE_HTTP_H
+#define HE_HTTP_H
+
+#include <stdbool.h>
+
+#include "he_flags.h"
+
+struct he_http_config {
+    const struct he_strings *listen;   /* --web.listen-address values */
+    const char *telemetry_path;
+    bool exporter_metrics;
+    long max_requests;                 /* responses held at once; 0: no limit */
+};
+
+struct he_http;
+
+/*
+ * Binds every listen address and adds each daemon's descriptor to epoll_fd.
+ * Returns NULL after logging which address failed.
+ */
+struct he_http *he_http_start(const struct he_http_config *cfg, int epoll_fd);
+
+/* Processes pending I/O and timeouts on every daemon. */
+void he_http_run(struct he_http *h);
+
+/* Milliseconds until a daemon needs he_http_run() again, or -1 for none. */
+int he_http_timeout_ms(struct he_http *h);
+
+/* Closes every listener and connection and frees the front end. */
+void he_http_stop(struct he_http *h);
+
+#endif

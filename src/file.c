@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Whole-file reads with kept descriptors and a size cap (see he_file.h). */
+#include "he_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+void he_file_init(struct he_file *f, bool keep_open, size_t limit)
+{
+    f->fd = -1;
+    f->keep_open = keep_open;
+    f->path[0] = '\0';
+    he_buf_init(&f->buf, limit);
+}
+
+static void close_fd(struct he_file *f)
+{
+    if (f->fd >= 0) {
+        close(f->fd);
+        f->fd = -1;
+    }
+}
+
+void he_file_fini(struct he_file *f)
+{
+    close_fd(f);
+    he_buf_free(&f->buf);
+}
+
+static int open_path(struct he_file *f, const char *path)
+{
+    size_t n = strlen(path);
+    if (n >= sizeof(f->path)) {
+        return -ENAMETOOLONG;
+    }
+    f->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (f->fd < 0) {
+        return -errno;
+    }
+    memcpy(f->path, path, n + 1);
+    return 0;
+}
+
+/* Reads from offset 0 to EOF into f->buf. */
+static int read_all(struct he_file *f)
+{
+    he_buf_reset(&f->buf);
+    for (;;) {
+        size_t want = f->buf.limit - f->buf.len;
+        if (want > 4096) {
+            want = 4096;
+        }
+        if (want < 2) {
+            return -EFBIG; /* no room for one more byte and the NUL */
+        }
+        int rc = he_buf_reserve(&f->buf, want);
+        if (rc < 0) {
+            return rc;
+        }
+        size_t room = f->buf.cap - f->buf.len - 1; /* one byte for the NUL */
+        ssize_t n = pread(f->fd, f->buf.data + f->buf.len, room, (off_t)f->buf.len);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -errno;
+        }
+        if (n == 0) {
+            f->buf.data[f->buf.len] = '\0';
+            return 0;
+        }
+        f->buf.len += (size_t)n;
+    }
+}
+
+int he_file_read(struct he_file *f, const char *path)
+{
+    int rc = 0;
+    if (f->fd >= 0 && strcmp(f->path, path) != 0) {
+        close_fd(f);
+    }
+    if (f->fd < 0) {
+        rc = open_path(f, path);
+    }
+    if (rc == 0) {
+        rc = read_all(f);
+    }
+    if (rc < 0 || !f->keep_open) {
+        close_fd(f);
+    }
+    if (rc < 0) {
+        he_buf_reset(&f->buf);
+    }
+    return rc;
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Go-compatible float formatting (see he_format.h).
+ *
+ * The shortest round-tripping digits are found without a Ryu implementation:
+ * integers below 2^53 are exact and printed directly (most kernel counters);
+ * otherwise a double rounded to 15 significant digits reads back as itself
+ * whenever any representation of at most 15 digits does (DBL_DIG), so one
+ * snprintf/strtod pair settles most values and 16 or 17 digits the rest.
+ */
+#include "he_format.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Decimal digits without dot or leading zeros, and the position of the point. */
+struct decimal {
+    char digits[24];
+    int nd;   /* number of digits */
+    int dp;   /* value = 0.digits * 10^dp */
+};
+
+static void decimal_from_integer(struct decimal *d, double v)
+{
+    unsigned long long u = (unsigned long long)v;
+    char tmp[24];
+    int n = 0;
+    while (u) {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    }
+    d->dp = n;
+    for (int i = 0; i < n; i++) {
+        d->digits[i] = tmp[n - 1 - i];
+    }
+    while (n > 1 && d->digits[n - 1] == '0') {
+        n--;
+    }
+    d->nd = n;
+}
+
+/* Splits "d.ddddde[+-]xx" as printed by %.*e into digits and point position. */
+static void decimal_from_e_string(struct decimal *d, const char *s)
+{
+    int n = 0;
+    const char *p = s;
+    for (; *p && *p != 'e'; p++) {
+        if (*p >= '0' && *p <= '9') {
+            d->digits[n++] = *p;
+        }
+    }
+    int exp = *p == 'e' ? atoi(p + 1) : 0;
+    while (n > 1 && d->digits[n - 1] == '0') {
+        n--;
+    }
+    d->nd = n;
+    d->dp = exp + 1;
+}
+
+static void decimal_shortest(struct decimal *d, double v)
+{
+    if (v == floor(v) && v < 9007199254740992.0) {
+        decimal_from_integer(d, v);
+        return;
+    }
+    char s[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(s, sizeof(s), "%.*e", prec - 1, v);
+        if (prec == 17 || strtod(s, NULL) == v) {
+            break;
+        }
+    }
+    decimal_from_e_string(d, s);
+}
+
+static size_t put_exponent_form(char *out, size_t n, const struct decimal *d)
+{
+    out[n++] = d->digits[0];
+    if (d->nd > 1) {
+        out[n++] = '.';
+        memcpy(out + n, d->digits + 1, (size_t)d->nd - 1);
+        n += (size_t)d->nd - 1;
+    }
+    int exp = d->dp - 1;
+    out[n++] = 'e';
+    out[n++] = exp < 0 ? '-' : '+';
+    if (exp < 0) {
+        exp = -exp;
+    }
+    if (exp >= 100) {
+        out[n++] = (char)('0' + exp / 100);
+    }
+    out[n++] = (char)('0' + exp / 10 % 10);
+    out[n++] = (char)('0' + exp % 10);
+    return n;
+}
+
+static size_t put_fixed_form(char *out, size_t n, const struct decimal *d)
+{
+    if (d->dp > 0) {
+        for (int i = 0; i < d->dp; i++) {
+            out[n++] = i < d->nd ? d->digits[i] : '0';
+        }
+    } else {
+        out[n++] = '0';
+    }
+    if (d->nd > d->dp) {
+        out[n++] = '.';
+        for (int i = d->dp; i < d->nd; i++) {
+            out[n++] = i < 0 ? '0' : d->digits[i];
+        }
+    }
+    return n;
+}
+
+static size_t put_special(char *out, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(out, s, n + 1);
+    return n;
+}
+
+size_t he_format_double(char out[HE_FORMAT_DOUBLE_MAX], double v)
+{
+    if (isnan(v)) {
+        return put_special(out, "NaN");
+    }
+    if (isinf(v)) {
+        return put_special(out, v > 0 ? "+Inf" : "-Inf");
+    }
+    if (v == 0) {
+        return put_special(out, "0");
+    }
+    if (v == 1) {
+        return put_special(out, "1");
+    }
+    if (v == -1) {
+        return put_special(out, "-1");
+    }
+    size_t n = 0;
+    if (v < 0) {
+        out[n++] = '-';
+        v = -v;
+    }
+    struct decimal d;
+    decimal_shortest(&d, v);
+    int exp = d.dp - 1;
+    n = (exp < -4 || exp >= 6) ? put_exponent_form(out, n, &d) : put_fixed_form(out, n, &d);
+    out[n] = '\0';
+    return n;
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * host_exporter: a Prometheus exporter for Linux hosts, drop-in for node_exporter.
+ *
+ * Startup parses flags (the only place that exits on bad input), initialises the
+ * enabled collectors and binds the listeners. Then one loop on one thread: epoll
+ * over each libmicrohttpd daemon's epoll descriptor and a signalfd. SIGTERM and
+ * SIGINT stop it cleanly; SIGHUP is logged and otherwise ignored (nothing to
+ * reload yet), so it does not kill the exporter as it would by default.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "he_flags.h"
+#include "he_http.h"
+#include "he_log.h"
+#include "he_paths.h"
+#include "he_registry.h"
+#include "version.h"
+
+struct options {
+    struct he_strings listen;
+    const char *telemetry_path;
+    bool disable_exporter_metrics;
+    long max_requests;
+    bool disable_defaults;
+    const char *log_level;
+    const char *log_format;
+    long gomaxprocs;   /* accepted so Go-era command lines keep working; unused */
+};
+
+static struct options opt;
+
+static int check_log_level(const char *v, char *err, size_t size)
+{
+    enum he_log_level l;
+    if (he_log_parse_level(v, &l) < 0) {
+        snprintf(err, size, "unrecognized log level \"%s\"", v);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int check_log_format(const char *v, char *err, size_t size)
+{
+    enum he_log_format f;
+    if (he_log_parse_format(v, &f) < 0) {
+        snprintf(err, size, "unrecognized log format \"%s\"", v);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int check_telemetry_path(const char *v, char *err, size_t size)
+{
+    if (v[0] != '/') {
+        snprintf(err, size, "web.telemetry-path \"%s\" must start with \"/\"", v);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int check_max_requests(const char *v, char *err, size_t size)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < 0) {
+        snprintf(err, size, "invalid value \"%s\" for flag '--web.max-requests': expected an integer >= 0", v);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static const struct he_flag global_flags[] = {
+    {"collector.disable-defaults", HE_FLAG_BOOL, NULL, "Set all collectors to disabled by default.",
+     &opt.disable_defaults, NULL},
+    {"path.procfs", HE_FLAG_STRING, "/proc", "procfs mountpoint.", &he_paths.procfs, NULL},
+    {"path.sysfs", HE_FLAG_STRING, "/sys", "sysfs mountpoint.", &he_paths.sysfs, NULL},
+    {"path.rootfs", HE_FLAG_STRING, "/", "rootfs mountpoint.", &he_paths.rootfs, NULL},
+    {"path.udev.data", HE_FLAG_STRING, "/run/udev/data", "udev data path.", &he_paths.udev_data,
+     NULL},
+    {"web.telemetry-path", HE_FLAG_STRING, "/metrics", "Path under which to expose metrics.",
+     &opt.telemetry_path, check_telemetry_path},
+    {"web.disable-exporter-metrics", HE_FLAG_BOOL, NULL,
+     "Exclude metrics about the exporter itself (promhttp_*, process_*).",
+     &opt.disable_exporter_metrics, NULL},
+    {"web.max-requests", HE_FLAG_INT, "40",
+     "Maximum number of parallel scrape requests. Use 0 to disable. One thread serves them one at "
+     "a time; this caps responses still being sent.",
+     &opt.max_requests, check_max_requests},
+    {"web.listen-address", HE_FLAG_STRINGS, ":9100",
+     "Addresses on which to expose metrics and web interface. Repeatable for multiple addresses.",
+     &opt.listen, NULL},
+    {"runtime.gomaxprocs", HE_FLAG_INT, "1",
+     "Accepted for compatibility with node_exporter command lines and ignored.", &opt.gomaxprocs,
+     NULL},
+    {"log.level", HE_FLAG_STRING, "info",
+     "Only log messages with the given severity or above. One of: [debug, info, warn, error]",
+     &opt.log_level, check_log_level},
+    {"log.format", HE_FLAG_STRING, "logfmt",
+     "Output format of log messages. One of: [logfmt, json]", &opt.log_format, check_log_format},
+    {0},
+};
+
+static void print_version(void)
+{
+    const char *bar = strchr(HE_VCS_INFO, '|');
+    printf("host_exporter, version %s (branch: %s, revision: %.*s)\n", HE_VERSION,
+           bar ? bar + 1 : "unknown", bar ? (int)(bar - HE_VCS_INFO) : 7,
+           bar ? HE_VCS_INFO : "unknown");
+}
+
+/* Parses the command line; returns -1 to continue, otherwise the exit status. */
+static int parse_command_line(int argc, char **argv)
+{
+    char err[512];
+    switch (he_flags_parse(argc, argv, global_flags, err, sizeof(err))) {
+    case HE_FLAGS_HELP:
+        he_flags_usage(stdout, "host_exporter", global_flags);
+        return 0;
+    case HE_FLAGS_VERSION:
+        print_version();
+        return 0;
+    case HE_FLAGS_ERROR:
+        fprintf(stderr, "host_exporter: error: %s, try --help\n", err);
+        return 1;
+    default:
+        break;
+    }
+    enum he_log_level level = HE_LOG_INFO;
+    enum he_log_format format = HE_LOG_LOGFMT;
+    he_log_parse_level(opt.log_level, &level);
+    he_log_parse_format(opt.log_format, &format);
+    he_log_configure(level, format);
+    return -1;
+}
+
+static void log_enabled_collectors(void)
+{
+    he_log_info("Enabled collectors", NULL);
+    for (size_t i = 0; i < he_registry_count(); i++) {
+        const struct he_registry_entry *e = he_registry_at(i);
+        if (e->enabled) {
+            he_log_info(e->c->name, NULL);
+        }
+    }
+}
+
+/* Blocks the stop signals and returns a descriptor that reports them. */
+static int open_signal_fd(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* Returns true when the signal asks the exporter to stop. */
+static bool handle_signal(int sfd)
+{
+    struct signalfd_siginfo si;
+    bool stop = false;
+    while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+        if (si.ssi_signo == SIGHUP) {
+            he_log_info("Received SIGHUP; nothing to reload", NULL);
+        } else {
+            he_log_info("Received signal, shutting down", "signal", strsignal((int)si.ssi_signo),
+                        NULL);
+            stop = true;
+        }
+    }
+    return stop;
+}
+
+static void run_loop(struct he_http *http, int epfd, int sfd)
+{
+    for (;;) {
+        struct epoll_event events[16];
+        int n = epoll_wait(epfd, events, 16, he_http_timeout_ms(http));
+        if (n < 0 && errno != EINTR) {
+            he_log_error("epoll_wait failed", "err", strerror(errno), NULL);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            if (events[i].data.ptr == NULL && handle_signal(sfd)) {
+                return;
+            }
+        }
+        he_http_run(http);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int status = parse_command_line(argc, argv);
+    if (status >= 0) {
+        return status;
+    }
+    he_log_info("Starting host_exporter", "version", HE_VERSION, NULL);
+    if (getuid() == 0) {
+        he_log_warn("Host Exporter is running as root user. This exporter is designed to run as "
+                    "unprivileged user, root is not required.",
+                    NULL);
+    }
+    log_enabled_collectors();
+    he_registry_init_enabled();
+
+    int epfd = epoll_create1(EPOLL_CLOEXEC);
+    int sfd = open_signal_fd();
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+    if (epfd < 0 || sfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) < 0) {
+        he_log_error("cannot set up the event loop", "err", strerror(errno), NULL);
+        return 1;
+    }
+    struct he_http_config cfg = {
+        .listen = &opt.listen,
+        .telemetry_path = opt.telemetry_path,
+        .exporter_metrics = !opt.disable_exporter_metrics,
+        .max_requests = opt.max_requests,
+    };
+    struct he_http *http = he_http_start(&cfg, epfd);
+    if (!http) {
+        he_registry_fini();
+        return 1;
+    }
+    run_loop(http, epfd, sfd);
+    he_http_stop(http);
+    he_registry_fini();
+    close(sfd);
+    close(epfd);
+    return 0;
+}

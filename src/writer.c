@@ -1,0 +1,542 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The exposition writer (see he_writer.h). Families, samples and label pairs are
+ * kept in flat arrays that index into one string arena; all four only grow, and
+ * he_writer_reset() just zeroes their lengths. Sorting happens once, at render.
+ *
+ * Ordering mirrors client_golang: families by name (bytewise), series within a
+ * family by their label values taken in label-name order (label names sorted),
+ * fewer labels first when counts differ. Equal series are duplicates: the one
+ * added first is kept.
+ */
+#include "he_writer.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "he_format.h"
+#include "he_log.h"
+
+#define MAX_LABELS 32
+
+struct family {
+    uint32_t name;   /* offsets into the string arena */
+    uint32_t help;
+    enum he_metric_type type;
+    uint32_t rank;   /* position in name order, set at render */
+};
+
+struct sample {
+    uint32_t family;
+    uint32_t first_label;  /* index into labels[] */
+    uint32_t nlabels;
+    uint32_t seq;          /* insertion order: keeps the first of duplicates */
+    double value;
+};
+
+struct label_pair {
+    uint32_t name;
+    uint32_t value;
+};
+
+struct he_writer {
+    struct he_buf strings;
+    struct family *families;
+    size_t nfamilies, families_cap;
+    struct sample *samples;
+    size_t nsamples, samples_cap;
+    struct label_pair *labels;
+    size_t nlabels, labels_cap;
+    uint32_t *table;        /* open-addressed hash of family indices + 1; 0 = empty */
+    size_t table_cap;       /* power of two */
+    uint32_t *order;        /* family indices in name order, built at render */
+    size_t order_cap;
+    long current;           /* family receiving samples, or -1 */
+    unsigned errors;
+};
+
+struct he_writer *he_writer_new(void)
+{
+    struct he_writer *w = calloc(1, sizeof(*w));
+    if (!w) {
+        return NULL;
+    }
+    he_buf_init(&w->strings, 0);
+    w->current = -1;
+    return w;
+}
+
+void he_writer_free(struct he_writer *w)
+{
+    if (!w) {
+        return;
+    }
+    he_buf_free(&w->strings);
+    free(w->families);
+    free(w->samples);
+    free(w->labels);
+    free(w->table);
+    free(w->order);
+    free(w);
+}
+
+void he_writer_reset(struct he_writer *w)
+{
+    he_buf_reset(&w->strings);
+    w->nfamilies = 0;
+    w->nsamples = 0;
+    w->nlabels = 0;
+    w->current = -1;
+    w->errors = 0;
+    if (w->table) {
+        memset(w->table, 0, w->table_cap * sizeof(*w->table));
+    }
+}
+
+unsigned he_writer_errors(const struct he_writer *w)
+{
+    return w->errors;
+}
+
+/* Grows *arr (of elem-sized items) so that it holds at least need items. */
+static int grow_array(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) {
+        return 0;
+    }
+    size_t n = *cap ? *cap : 64;
+    while (n < need) {
+        n *= 2;
+    }
+    void *p = realloc(*arr, n * elem);
+    if (!p) {
+        return -ENOMEM;
+    }
+    *arr = p;
+    *cap = n;
+    return 0;
+}
+
+static const char *str_at(const struct he_writer *w, uint32_t off)
+{
+    return w->strings.data + off;
+}
+
+/* Copies s with its NUL into the arena; *off receives its offset. */
+static int intern(struct he_writer *w, const char *s, uint32_t *off)
+{
+    size_t at = w->strings.len;
+    int rc = he_buf_append(&w->strings, s, strlen(s) + 1);
+    if (rc < 0) {
+        return rc;
+    }
+    *off = (uint32_t)at;
+    return 0;
+}
+
+static bool is_name_start(char c, bool colon_ok)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon_ok && c == ':');
+}
+
+static bool name_valid(const char *s, bool colon_ok)
+{
+    if (!s || !is_name_start(s[0], colon_ok)) {
+        return false;
+    }
+    for (const char *p = s + 1; *p; p++) {
+        if (!is_name_start(*p, colon_ok) && !(*p >= '0' && *p <= '9')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool he_metric_name_valid(const char *name)
+{
+    return name_valid(name, true);
+}
+
+bool he_label_name_valid(const char *name)
+{
+    return name_valid(name, false) && strncmp(name, "__", 2) != 0;
+}
+
+static uint32_t hash_name(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++) {
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    }
+    return h;
+}
+
+/* Returns the slot for name: either holding its family or empty. */
+static size_t table_slot(const struct he_writer *w, const char *name)
+{
+    size_t mask = w->table_cap - 1;
+    size_t i = hash_name(name) & mask;
+    while (w->table[i] && strcmp(str_at(w, w->families[w->table[i] - 1].name), name) != 0) {
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+/* Keeps the hash table at most half full, rehashing on growth. */
+static int table_make_room(struct he_writer *w)
+{
+    if ((w->nfamilies + 1) * 2 <= w->table_cap) {
+        return 0;
+    }
+    size_t cap = w->table_cap ? w->table_cap * 2 : 256;
+    uint32_t *t = calloc(cap, sizeof(*t));
+    if (!t) {
+        return -ENOMEM;
+    }
+    free(w->table);
+    w->table = t;
+    w->table_cap = cap;
+    for (size_t f = 0; f < w->nfamilies; f++) {
+        w->table[table_slot(w, str_at(w, w->families[f].name))] = (uint32_t)f + 1;
+    }
+    return 0;
+}
+
+static int family_add(struct he_writer *w, const char *name, const char *help,
+                      enum he_metric_type type, size_t slot)
+{
+    int rc = grow_array((void **)&w->families, &w->families_cap, w->nfamilies + 1,
+                        sizeof(*w->families));
+    if (rc < 0) {
+        return rc;
+    }
+    struct family *f = &w->families[w->nfamilies];
+    if ((rc = intern(w, name, &f->name)) < 0 || (rc = intern(w, help, &f->help)) < 0) {
+        return rc;
+    }
+    f->type = type;
+    w->table[slot] = (uint32_t)w->nfamilies + 1;
+    w->current = (long)w->nfamilies++;
+    return 0;
+}
+
+int he_writer_family(struct he_writer *w, const char *name, const char *help,
+                     enum he_metric_type type)
+{
+    w->current = -1;
+    if (!he_metric_name_valid(name) || !help) {
+        he_log_error("invalid metric name", "name", name ? name : "(null)", NULL);
+        w->errors++;
+        return -EINVAL;
+    }
+    int rc = table_make_room(w);
+    if (rc < 0) {
+        return rc;
+    }
+    size_t slot = table_slot(w, name);
+    if (!w->table[slot]) {
+        return family_add(w, name, help, type, slot);
+    }
+    struct family *f = &w->families[w->table[slot] - 1];
+    if (f->type != type || strcmp(str_at(w, f->help), help) != 0) {
+        he_log_error("family redeclared with another HELP or TYPE; samples dropped",
+                     "name", name, NULL);
+        w->errors++;
+        return -EINVAL;
+    }
+    w->current = (long)(w->table[slot] - 1);
+    return 0;
+}
+
+/* Inserts pair into the label run [first, first+n) keeping it sorted by name. */
+static int insert_label_sorted(struct he_writer *w, size_t first, size_t n, struct label_pair p)
+{
+    const char *name = str_at(w, p.name);
+    size_t i = first + n;
+    while (i > first) {
+        int c = strcmp(str_at(w, w->labels[i - 1].name), name);
+        if (c == 0) {
+            return -EINVAL;
+        }
+        if (c < 0) {
+            break;
+        }
+        w->labels[i] = w->labels[i - 1];
+        i--;
+    }
+    w->labels[i] = p;
+    return 0;
+}
+
+static int add_labels(struct he_writer *w, const struct he_label *labels, size_t nlabels)
+{
+    size_t first = w->nlabels;
+    for (size_t i = 0; i < nlabels; i++) {
+        struct label_pair p;
+        int rc;
+        if (!he_label_name_valid(labels[i].name) || !labels[i].value) {
+            return -EINVAL;
+        }
+        if ((rc = intern(w, labels[i].name, &p.name)) < 0 ||
+            (rc = intern(w, labels[i].value, &p.value)) < 0 ||
+            (rc = insert_label_sorted(w, first, i, p)) < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int he_writer_sample(struct he_writer *w, const struct he_label *labels, size_t nlabels,
+                     double value)
+{
+    if (w->current < 0 || nlabels > MAX_LABELS) {
+        w->errors++;
+        return -EINVAL;
+    }
+    int rc = grow_array((void **)&w->samples, &w->samples_cap, w->nsamples + 1,
+                        sizeof(*w->samples));
+    if (rc == 0) {
+        rc = grow_array((void **)&w->labels, &w->labels_cap, w->nlabels + nlabels,
+                        sizeof(*w->labels));
+    }
+    size_t strings_mark = w->strings.len;
+    if (rc == 0) {
+        rc = add_labels(w, labels, nlabels);
+    }
+    if (rc < 0) {
+        w->strings.len = strings_mark;
+        w->errors++;
+        he_log_error("sample refused", "family",
+                     str_at(w, w->families[w->current].name), NULL);
+        return rc;
+    }
+    w->samples[w->nsamples] = (struct sample){
+        .family = (uint32_t)w->current,
+        .first_label = (uint32_t)w->nlabels,
+        .nlabels = (uint32_t)nlabels,
+        .seq = (uint32_t)w->nsamples,
+        .value = value,
+    };
+    w->nsamples++;
+    w->nlabels += nlabels;
+    return 0;
+}
+
+int he_writer_value(struct he_writer *w, double value)
+{
+    return he_writer_sample(w, NULL, 0, value);
+}
+
+static int compare_family_names(const void *a, const void *b, void *ctx)
+{
+    const struct he_writer *w = ctx;
+    const struct family *fa = &w->families[*(const uint32_t *)a];
+    const struct family *fb = &w->families[*(const uint32_t *)b];
+    return strcmp(str_at(w, fa->name), str_at(w, fb->name));
+}
+
+/* Orders series as client_golang does; 0 means the two are the same series. */
+static int compare_series(const struct he_writer *w, const struct sample *a,
+                          const struct sample *b)
+{
+    if (a->nlabels != b->nlabels) {
+        return a->nlabels < b->nlabels ? -1 : 1;
+    }
+    for (uint32_t i = 0; i < a->nlabels; i++) {
+        const struct label_pair *la = &w->labels[a->first_label + i];
+        const struct label_pair *lb = &w->labels[b->first_label + i];
+        int c = strcmp(str_at(w, la->value), str_at(w, lb->value));
+        if (c) {
+            return c;
+        }
+    }
+    for (uint32_t i = 0; i < a->nlabels; i++) {
+        int c = strcmp(str_at(w, w->labels[a->first_label + i].name),
+                       str_at(w, w->labels[b->first_label + i].name));
+        if (c) {
+            return c;
+        }
+    }
+    return 0;
+}
+
+static int compare_samples(const void *pa, const void *pb, void *ctx)
+{
+    const struct he_writer *w = ctx;
+    const struct sample *a = pa;
+    const struct sample *b = pb;
+    uint32_t ra = w->families[a->family].rank;
+    uint32_t rb = w->families[b->family].rank;
+    if (ra != rb) {
+        return ra < rb ? -1 : 1;
+    }
+    int c = compare_series(w, a, b);
+    if (c) {
+        return c;
+    }
+    return a->seq < b->seq ? -1 : (a->seq > b->seq);
+}
+
+/* Sorts families by name, recording each one's rank, then samples by (rank, series). */
+static int sort_for_render(struct he_writer *w)
+{
+    int rc = grow_array((void **)&w->order, &w->order_cap, w->nfamilies, sizeof(*w->order));
+    if (rc < 0) {
+        return rc;
+    }
+    for (size_t i = 0; i < w->nfamilies; i++) {
+        w->order[i] = (uint32_t)i;
+    }
+    qsort_r(w->order, w->nfamilies, sizeof(*w->order), compare_family_names, w);
+    for (size_t i = 0; i < w->nfamilies; i++) {
+        w->families[w->order[i]].rank = (uint32_t)i;
+    }
+    qsort_r(w->samples, w->nsamples, sizeof(*w->samples), compare_samples, w);
+    return 0;
+}
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0 if invalid. */
+static size_t utf8_sequence_length(const unsigned char *p, size_t n)
+{
+    if (p[0] < 0x80) {
+        return 1;
+    }
+    size_t len;
+    unsigned min;
+    unsigned cp;
+    if ((p[0] & 0xe0) == 0xc0) {
+        len = 2, min = 0x80, cp = p[0] & 0x1f;
+    } else if ((p[0] & 0xf0) == 0xe0) {
+        len = 3, min = 0x800, cp = p[0] & 0x0f;
+    } else if ((p[0] & 0xf8) == 0xf0) {
+        len = 4, min = 0x10000, cp = p[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        return 0;
+    }
+    return len;
+}
+
+/*
+ * Appends s escaped for HELP (quote false) or a label value (quote true): backslash
+ * and newline always, double quote in label values. Each run of invalid UTF-8
+ * becomes one U+FFFD, as Go's strings.ToValidUTF8 does.
+ */
+static int put_escaped(struct he_buf *out, const char *s, bool quote)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    bool in_invalid_run = false;
+    int rc = 0;
+    while (n && rc == 0) {
+        size_t len = utf8_sequence_length(p, n);
+        if (len == 0) {
+            if (!in_invalid_run) {
+                rc = he_buf_append(out, "\xef\xbf\xbd", 3);
+            }
+            in_invalid_run = true;
+            p++, n--;
+            continue;
+        }
+        in_invalid_run = false;
+        if (*p == '\\') {
+            rc = he_buf_append(out, "\\\\", 2);
+        } else if (*p == '\n') {
+            rc = he_buf_append(out, "\\n", 2);
+        } else if (*p == '"' && quote) {
+            rc = he_buf_append(out, "\\\"", 2);
+        } else {
+            rc = he_buf_append(out, p, len);
+        }
+        p += len, n -= len;
+    }
+    return rc;
+}
+
+static const char *type_name(enum he_metric_type t)
+{
+    switch (t) {
+    case HE_COUNTER:
+        return "counter";
+    case HE_GAUGE:
+        return "gauge";
+    default:
+        return "untyped";
+    }
+}
+
+static int render_family_header(const struct he_writer *w, const struct family *f,
+                                struct he_buf *out)
+{
+    const char *name = str_at(w, f->name);
+    int rc = he_buf_puts(out, "# HELP ");
+    if (!rc) rc = he_buf_puts(out, name);
+    if (!rc) rc = he_buf_putc(out, ' ');
+    if (!rc) rc = put_escaped(out, str_at(w, f->help), false);
+    if (!rc) rc = he_buf_puts(out, "\n# TYPE ");
+    if (!rc) rc = he_buf_puts(out, name);
+    if (!rc) rc = he_buf_putc(out, ' ');
+    if (!rc) rc = he_buf_puts(out, type_name(f->type));
+    if (!rc) rc = he_buf_putc(out, '\n');
+    return rc;
+}
+
+static int render_sample(const struct he_writer *w, const struct sample *s, struct he_buf *out)
+{
+    int rc = he_buf_puts(out, str_at(w, w->families[s->family].name));
+    for (uint32_t i = 0; i < s->nlabels && rc == 0; i++) {
+        const struct label_pair *l = &w->labels[s->first_label + i];
+        rc = he_buf_putc(out, i == 0 ? '{' : ',');
+        if (!rc) rc = he_buf_puts(out, str_at(w, l->name));
+        if (!rc) rc = he_buf_append(out, "=\"", 2);
+        if (!rc) rc = put_escaped(out, str_at(w, l->value), true);
+        if (!rc) rc = he_buf_putc(out, '"');
+    }
+    if (!rc && s->nlabels) {
+        rc = he_buf_putc(out, '}');
+    }
+    char num[HE_FORMAT_DOUBLE_MAX];
+    size_t n = he_format_double(num, s->value);
+    if (!rc) rc = he_buf_putc(out, ' ');
+    if (!rc) rc = he_buf_append(out, num, n);
+    if (!rc) rc = he_buf_putc(out, '\n');
+    return rc;
+}
+
+int he_writer_render(struct he_writer *w, enum he_format format, struct he_buf *out)
+{
+    (void)format; /* text 0.0.4 is the only format so far */
+    int rc = sort_for_render(w);
+    const struct sample *prev = NULL;
+    for (size_t i = 0; i < w->nsamples && rc == 0; i++) {
+        const struct sample *s = &w->samples[i];
+        bool new_family = !prev || prev->family != s->family;
+        if (!new_family && compare_series(w, prev, s) == 0) {
+            w->errors++;
+            he_log_error("duplicate series dropped", "family",
+                         str_at(w, w->families[s->family].name), NULL);
+            continue;
+        }
+        if (new_family) {
+            rc = render_family_header(w, &w->families[s->family], out);
+        }
+        if (!rc) {
+            rc = render_sample(w, s, out);
+        }
+        prev = s;
+    }
+    return rc;
+}
