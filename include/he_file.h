@@ -21,7 +21,7 @@ struct he_file {
     struct he_buf buf;   /* contents after he_file_read(), NUL-terminated */
 };
 
-/* Initialises f; limit caps the file size (0: the default cap). */
+/* Initialises f; files of up to limit - 1 bytes fit, with the NUL (0: the default cap). */
 void he_file_init(struct he_file *f, bool keep_open, size_t limit);
 
 /*

@@ -43,19 +43,33 @@ static int open_path(struct he_file *f, const char *path)
     return 0;
 }
 
+/* True when f's descriptor has no byte beyond what the buffer holds. */
+static bool at_end(struct he_file *f)
+{
+    char probe;
+    return pread(f->fd, &probe, 1, (off_t)f->buf.len) == 0;
+}
+
 /* Reads from offset 0 to EOF into f->buf. */
 static int read_all(struct he_file *f)
 {
     he_buf_reset(&f->buf);
+    int rc = he_buf_reserve(&f->buf, 1); /* the NUL always has a place */
+    if (rc < 0) {
+        return rc;
+    }
     for (;;) {
         size_t want = f->buf.limit - f->buf.len;
         if (want > 4096) {
             want = 4096;
         }
-        if (want < 2) {
-            return -EFBIG; /* no room for one more byte and the NUL */
+        if (want < 2 && !at_end(f)) {
+            return -EFBIG;
         }
-        int rc = he_buf_reserve(&f->buf, want);
+        if (want < 2) {
+            break; /* exactly full; the reserve before the last read kept room for the NUL */
+        }
+        rc = he_buf_reserve(&f->buf, want);
         if (rc < 0) {
             return rc;
         }
@@ -68,11 +82,12 @@ static int read_all(struct he_file *f)
             return -errno;
         }
         if (n == 0) {
-            f->buf.data[f->buf.len] = '\0';
-            return 0;
+            break;
         }
         f->buf.len += (size_t)n;
     }
+    f->buf.data[f->buf.len] = '\0';
+    return 0;
 }
 
 int he_file_read(struct he_file *f, const char *path)

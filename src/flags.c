@@ -82,19 +82,26 @@ static struct he_registry_entry *find_collector_switch(const char *name, size_t 
     return he_registry_find(cname);
 }
 
-/* Resolves name (len bytes, no dashes) to a flag or switch; false if unknown. */
-static bool resolve(const struct he_flag *globals, const char *name, size_t len,
-                    struct resolved *out)
+/* Resolves an exact name to a declared flag or a collector switch. */
+static bool resolve_exact(const struct he_flag *globals, const char *name, size_t len,
+                          struct resolved *out)
 {
     *out = (struct resolved){0};
     out->flag = find_declared(globals, name, len);
     if (!out->flag) {
         out->collector = find_collector_switch(name, len);
     }
-    if (out->flag || out->collector) {
+    return out->flag || out->collector;
+}
+
+/* Resolves name (len bytes, no dashes), or "no-" and a boolean's name; false if unknown. */
+static bool resolve(const struct he_flag *globals, const char *name, size_t len,
+                    struct resolved *out)
+{
+    if (resolve_exact(globals, name, len, out)) {
         return true;
     }
-    if (len > 3 && strncmp(name, "no-", 3) == 0 && resolve(globals, name + 3, len - 3, out)) {
+    if (len > 3 && strncmp(name, "no-", 3) == 0 && resolve_exact(globals, name + 3, len - 3, out)) {
         out->negated = true;
         return !out->flag || out->flag->kind == HE_FLAG_BOOL;
     }
@@ -274,14 +281,17 @@ static int parse_long_flag(struct parse_state *st, const struct he_flag *globals
     return store_value(r.flag, value, err, errsize);
 }
 
-static int parse_short_flag(struct parse_state *st, const char *arg, char *err, size_t errsize)
+/* Short flags may be clustered ("-hx"), as kingpin reads them; only -h exists. */
+static int parse_short_flags(struct parse_state *st, const char *arg, char *err, size_t errsize)
 {
-    if (strcmp(arg, "-h") == 0) {
+    for (const char *p = arg + 1; *p; p++) {
+        if (*p != 'h') {
+            set_error(err, errsize, "unknown short flag '-%c'", *p);
+            return -EINVAL;
+        }
         st->help = true;
-        return 0;
     }
-    set_error(err, errsize, "unknown short flag '-%c'", arg[1]);
-    return -EINVAL;
+    return 0;
 }
 
 /* --collector.disable-defaults: everything not named on the command line is off. */
@@ -307,7 +317,7 @@ static int parse_args(struct parse_state *st, int argc, char **argv,
         } else if (!only_positional && strncmp(arg, "--", 2) == 0) {
             rc = parse_long_flag(st, globals, argc, argv, &i, err, errsize);
         } else if (!only_positional && arg[0] == '-' && arg[1]) {
-            rc = parse_short_flag(st, arg, err, errsize);
+            rc = parse_short_flags(st, arg, err, errsize);
         } else {
             set_error(err, errsize, "unexpected %s", arg);
             rc = -EINVAL;

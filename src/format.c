@@ -4,13 +4,15 @@
  *
  * The shortest round-tripping digits are found without a Ryu implementation:
  * integers below 2^53 are exact and printed directly (most kernel counters);
- * otherwise a double rounded to 15 significant digits reads back as itself
- * whenever any representation of at most 15 digits does (DBL_DIG), so one
- * snprintf/strtod pair settles most values and 16 or 17 digits the rest.
+ * other values are rounded with snprintf at increasing precision until strtod
+ * reads the digits back as the same double (see decimal_shortest), which for
+ * most values takes one snprintf/strtod pair.
  */
 #include "he_format.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,12 +53,54 @@ static void decimal_from_e_string(struct decimal *d, const char *s)
             d->digits[n++] = *p;
         }
     }
-    int exp = *p == 'e' ? atoi(p + 1) : 0;
-    while (n > 1 && d->digits[n - 1] == '0') {
-        n--;
-    }
     d->nd = n;
-    d->dp = exp + 1;
+    d->dp = (*p == 'e' ? atoi(p + 1) : 0) + 1;
+}
+
+static bool decimal_reads_back_as(const struct decimal *d, double v)
+{
+    char s[48];
+    snprintf(s, sizeof(s), "0.%.*se%d", d->nd, d->digits, d->dp);
+    return strtod(s, NULL) == v;
+}
+
+/* Moves d one unit in its last digit up (+1) or down (-1); false if it cannot. */
+static bool decimal_step(struct decimal *d, int dir)
+{
+    int i = d->nd - 1;
+    char wrap = dir > 0 ? '9' : '0';
+    while (i >= 0 && d->digits[i] == wrap) {
+        d->digits[i--] = dir > 0 ? '0' : '9';
+    }
+    if (i < 0 || (dir < 0 && i == 0 && d->digits[0] == '1')) {
+        return false; /* the digit count would change: a shorter length covers it */
+    }
+    d->digits[i] = (char)(d->digits[i] + dir);
+    return true;
+}
+
+/*
+ * Finds prec significant digits that read back as v: the correctly rounded ones,
+ * or else a neighbour. Just above a power of two the gap between doubles is half
+ * the gap below, so the nearest decimal can miss while the next one up hits; Go's
+ * shortest formatting finds that one, and so must we.
+ */
+static bool decimal_at_precision(struct decimal *d, double v, int prec)
+{
+    char s[48];
+    snprintf(s, sizeof(s), "%.*e", prec - 1, v);
+    decimal_from_e_string(d, s);
+    if (decimal_reads_back_as(d, v)) {
+        return true;
+    }
+    for (int dir = 1; dir >= -1; dir -= 2) {
+        struct decimal n = *d;
+        if (decimal_step(&n, dir) && decimal_reads_back_as(&n, v)) {
+            *d = n;
+            return true;
+        }
+    }
+    return false;
 }
 
 static void decimal_shortest(struct decimal *d, double v)
@@ -65,14 +109,21 @@ static void decimal_shortest(struct decimal *d, double v)
         decimal_from_integer(d, v);
         return;
     }
-    char s[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(s, sizeof(s), "%.*e", prec - 1, v);
-        if (prec == 17 || strtod(s, NULL) == v) {
-            break;
-        }
+    /*
+     * A normal double rounded to 15 digits reads back as itself whenever any
+     * representation of at most 15 digits does (DBL_DIG); subnormals carry fewer
+     * bits, so for them every length is tried from 1.
+     */
+    int prec = v < DBL_MIN ? 1 : 15;
+    while (prec < 17 && !decimal_at_precision(d, v, prec)) {
+        prec++;
     }
-    decimal_from_e_string(d, s);
+    if (prec == 17) {
+        decimal_at_precision(d, v, 17);
+    }
+    while (d->nd > 1 && d->digits[d->nd - 1] == '0') {
+        d->nd--;
+    }
 }
 
 static size_t put_exponent_form(char *out, size_t n, const struct decimal *d)

@@ -2,7 +2,9 @@
 /* Parsers for the text shapes of /proc and /sys (see he_parse.h). */
 #include "he_parse.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,37 +72,50 @@ int he_field_copy(struct he_field f, char *out, size_t size)
 
 int he_parse_u64(struct he_field f, uint64_t *out)
 {
-    if (f.len == 0 || f.len > 20) {
-        return f.len ? -ERANGE : -EINVAL;
+    if (f.len == 0) {
+        return -EINVAL;
     }
     uint64_t v = 0;
+    bool overflow = false;
     for (size_t i = 0; i < f.len; i++) {
         char c = f.p[i];
         if (c < '0' || c > '9') {
             return -EINVAL;
         }
         uint64_t d = (uint64_t)(c - '0');
-        if (v > (UINT64_MAX - d) / 10) {
-            return -ERANGE;
-        }
+        overflow = overflow || v > (UINT64_MAX - d) / 10;
         v = v * 10 + d;
+    }
+    if (overflow) {
+        return -ERANGE;
     }
     *out = v;
     return 0;
 }
 
-/* strtod also takes hex floats and "infinity"-style words; Go takes those too. */
+/*
+ * strtod accepts what Go's ParseFloat does for the kernel's numbers (decimal,
+ * exponent, inf, nan), but also leading whitespace, which Go refuses, and hex
+ * floats without a 'p' exponent, which Go refuses too. Like Go, a finite number
+ * too large for a double is -ERANGE. Fields longer than any number are refused.
+ */
 int he_parse_double(struct he_field f, double *out)
 {
     char tmp[64];
-    if (f.len == 0 || he_field_copy(f, tmp, sizeof(tmp)) < 0 || is_blank(tmp[0])) {
+    if (f.len == 0 || he_field_copy(f, tmp, sizeof(tmp)) < 0 || isspace((unsigned char)tmp[0])) {
+        return -EINVAL;
+    }
+    if (strpbrk(tmp, "xX") && !strpbrk(tmp, "pP")) {
         return -EINVAL;
     }
     char *end;
     errno = 0;
     double v = strtod(tmp, &end);
-    if (end == tmp || *end != '\0') {
-        return -EINVAL;
+    if (end != tmp + f.len) {
+        return -EINVAL; /* trailing text, or a NUL inside the field */
+    }
+    if (errno == ERANGE && isinf(v)) {
+        return -ERANGE;
     }
     *out = v;
     return 0;

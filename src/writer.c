@@ -389,6 +389,9 @@ static int sort_for_render(struct he_writer *w)
     for (size_t i = 0; i < w->nfamilies; i++) {
         w->order[i] = (uint32_t)i;
     }
+    if (w->nsamples == 0) {
+        return 0; /* nothing to render; the arrays may not even exist yet */
+    }
     qsort_r(w->order, w->nfamilies, sizeof(*w->order), compare_family_names, w);
     for (size_t i = 0; i < w->nfamilies; i++) {
         w->families[w->order[i]].rank = (uint32_t)i;

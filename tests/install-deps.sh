@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# Installs what host_exporter needs on Debian/Ubuntu, as root:
+#   install-deps.sh build   compiler, meson, libmicrohttpd, zlib
+#   install-deps.sh test    the above plus Check and the test consumers: curl,
+#                           promtool (package prometheus), prometheus_client
+# Test tools come without recommended packages, and no service is started while
+# installing (a temporary policy-rc.d): Debian's prometheus package would
+# otherwise start a server on :9090, and its recommended node exporter one on :9100.
+set -eu
+mode=${1:-build}
+build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev"
+test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client"
+
+case $mode in
+build) pkgs=$build_pkgs ;;
+test) pkgs="$build_pkgs $test_pkgs" ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+policy=/usr/sbin/policy-rc.d
+made_policy=
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    made_policy=1
+fi
+cleanup() { [ -z "$made_policy" ] || rm -f "$policy"; }
+trap cleanup EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086 # the lists are words
+apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
