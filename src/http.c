@@ -323,7 +323,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0; /* a body is accepted and ignored, as net/http does */
         return MHD_YES;
     }
-    if (strcmp(url, h->cfg.telemetry_path) == 0) {
+    /* As Go's ServeMux: a telemetry path of "/" catches every path. */
+    if (strcmp(url, h->cfg.telemetry_path) == 0 || strcmp(h->cfg.telemetry_path, "/") == 0) {
         return serve_metrics(h, conn);
     }
     return queue_text(conn, MHD_HTTP_OK, h->landing, "text/html; charset=utf-8");

@@ -50,12 +50,14 @@ start() {
     PID=$!
     PORT=
     for _ in $(seq 100); do
-        PORT=$(sed -nE 's/.*msg="Listening on" address=127\.0\.0\.1:([0-9]+).*/\1/p' "$LOG" | head -1)
+        PORT=$(sed -nE 's/.*"?msg"?[=:]"Listening on"[ ,]"?address"?[=:]"?127\.0\.0\.1:([0-9]+).*/\1/p' "$LOG" | head -1)
         [ -n "$PORT" ] && return 0
         kill -0 "$PID" 2>/dev/null || break
         sleep 0.05
     done
     not_ok "$name: exporter started" "$(cat "$LOG")"
+    kill -9 "$PID" 2>/dev/null
+    wait "$PID" 2>/dev/null
     PID=
     return 1
 }

@@ -66,9 +66,22 @@ test_failing_collectors() {
     stop
     check "broken sources: scrape still 200" [ "$code" = 200 ]
     check "garbage meminfo: success 0" grep -q '^node_scrape_collector_success{collector="meminfo"} 0$' "$TMP/body"
-    check "short loadavg: success 0" grep -q '^node_scrape_collector_success{collector="loadavg"} 0$' "$TMP/body"
+    check "garbage meminfo: loadavg still succeeds" \
+        grep -q '^node_scrape_collector_success{collector="loadavg"} 1$' "$TMP/body"
     check "broken sources: exporter metrics still served" grep -q '^process_open_fds ' "$TMP/body"
     check "failing collectors are logged" grep -q 'level=error.*msg="collector failed" name=meminfo' "$LOG"
+
+    mkdir -p "$TMP/short/proc"
+    printf '0.42 0.17\n' >"$TMP/short/proc/loadavg"
+    cp "$FIX/base/proc/meminfo" "$TMP/short/proc/meminfo"
+    start short --path.procfs="$TMP/short/proc" --collector.disable-defaults \
+        --collector.loadavg --collector.meminfo || return
+    code=$(status_of "$(url /metrics)")
+    stop
+    check "truncated loadavg: success 0, meminfo unaffected" \
+        eval "[ $code = 200 ] && grep -q '^node_scrape_collector_success{collector=\"loadavg\"} 0$' $TMP/body \
+              && grep -q '^node_scrape_collector_success{collector=\"meminfo\"} 1$' $TMP/body \
+              && grep -q '^node_memory_MemTotal_bytes ' $TMP/body && ! grep -q '^node_load1 ' $TMP/body"
 
     start missing --path.procfs="$TMP/nonexistent" --collector.disable-defaults --collector.meminfo || return
     code=$(status_of "$(url /metrics)")
@@ -140,6 +153,23 @@ test_flags() {
     check "--runtime.gomaxprocs is accepted and ignored" [ $? = 0 ]
 }
 
+test_log_formats() {
+    start jsonlog "${BASE_FLAGS[@]}" --log.format=json --log.level=debug || return
+    curl -s -o /dev/null "$(url /metrics)"
+    stop
+    check "--log.format=json writes one JSON object per line" /usr/bin/python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert lines and all({"time", "level", "source", "msg"} <= set(l) for l in lines)
+' "$LOG"
+    "$BIN" "${BASE_FLAGS[@]}" --web.listen-address=127.0.0.1:0 --log.level=error 2>"$TMP/quiet.log" &
+    local quiet=$!
+    sleep 0.3
+    kill -TERM "$quiet"
+    wait "$quiet"
+    check "--log.level=error hides info lines" eval "! grep -q 'level=' $TMP/quiet.log"
+}
+
 test_signals() {
     start signals "${BASE_FLAGS[@]}" || return
     kill -HUP "$PID"
@@ -174,5 +204,6 @@ test_routes
 test_failing_collectors
 test_exporter_metrics
 test_flags
+test_log_formats
 test_signals
 test_listen_addresses
