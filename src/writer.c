@@ -32,7 +32,6 @@ struct sample {
     uint32_t family;
     uint32_t first_label;  /* index into labels[] */
     uint32_t nlabels;
-    uint32_t seq;          /* insertion order: keeps the first of duplicates */
     double value;
 };
 
@@ -53,6 +52,10 @@ struct he_writer {
     size_t table_cap;       /* power of two */
     uint32_t *order;        /* family indices in name order, built at render */
     size_t order_cap;
+    uint32_t *sample_order; /* sample indices in output order, built at render */
+    size_t sample_order_cap;
+    uint32_t *scratch;      /* merge buffer for both sorts */
+    size_t scratch_cap;
     long current;           /* family receiving samples, or -1 */
     unsigned errors;
 };
@@ -79,6 +82,8 @@ void he_writer_free(struct he_writer *w)
     free(w->labels);
     free(w->table);
     free(w->order);
+    free(w->sample_order);
+    free(w->scratch);
     free(w);
 }
 
@@ -226,16 +231,16 @@ int he_writer_family(struct he_writer *w, const char *name, const char *help,
                      enum he_metric_type type)
 {
     w->current = -1;
-    if (!he_metric_name_valid(name) || !help) {
-        he_log_error("invalid metric name", "name", name ? name : "(null)", NULL);
-        w->errors++;
-        return -EINVAL;
-    }
     int rc = table_make_room(w);
     if (rc < 0) {
         return rc;
     }
-    size_t slot = table_slot(w, name);
+    size_t slot = name ? table_slot(w, name) : 0;
+    if (!name || (!w->table[slot] && !he_metric_name_valid(name)) || !help) {
+        he_log_error("invalid metric name", "name", name ? name : "(null)", NULL);
+        w->errors++;
+        return -EINVAL;
+    }
     if (!w->table[slot]) {
         return family_add(w, name, help, type, slot);
     }
@@ -316,7 +321,6 @@ int he_writer_sample(struct he_writer *w, const struct he_label *labels, size_t 
         .family = (uint32_t)w->current,
         .first_label = (uint32_t)w->nlabels,
         .nlabels = (uint32_t)nlabels,
-        .seq = (uint32_t)w->nsamples,
         .value = value,
     };
     w->nsamples++;
@@ -329,12 +333,11 @@ int he_writer_value(struct he_writer *w, double value)
     return he_writer_sample(w, NULL, 0, value);
 }
 
-static int compare_family_names(const void *a, const void *b, void *ctx)
+typedef int (*index_compare)(const struct he_writer *w, uint32_t a, uint32_t b);
+
+static int compare_family_names(const struct he_writer *w, uint32_t a, uint32_t b)
 {
-    const struct he_writer *w = ctx;
-    const struct family *fa = &w->families[*(const uint32_t *)a];
-    const struct family *fb = &w->families[*(const uint32_t *)b];
-    return strcmp(str_at(w, fa->name), str_at(w, fb->name));
+    return strcmp(str_at(w, w->families[a].name), str_at(w, w->families[b].name));
 }
 
 /* Orders series as client_golang does; 0 means the two are the same series. */
@@ -362,41 +365,81 @@ static int compare_series(const struct he_writer *w, const struct sample *a,
     return 0;
 }
 
-static int compare_samples(const void *pa, const void *pb, void *ctx)
+static int compare_samples(const struct he_writer *w, uint32_t ia, uint32_t ib)
 {
-    const struct he_writer *w = ctx;
-    const struct sample *a = pa;
-    const struct sample *b = pb;
+    const struct sample *a = &w->samples[ia];
+    const struct sample *b = &w->samples[ib];
     uint32_t ra = w->families[a->family].rank;
     uint32_t rb = w->families[b->family].rank;
     if (ra != rb) {
         return ra < rb ? -1 : 1;
     }
-    int c = compare_series(w, a, b);
-    if (c) {
-        return c;
+    return compare_series(w, a, b);
+}
+
+/*
+ * Stable bottom-up merge sort of n indices, using tmp (n items) as scratch. Stable,
+ * so of equal series the one added first stays first. libc's qsort would allocate
+ * its own scratch on every scrape.
+ */
+static void sort_indices(const struct he_writer *w, uint32_t *idx, uint32_t *tmp, size_t n,
+                         index_compare cmp)
+{
+    uint32_t *src = idx;
+    uint32_t *dst = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) {
+                dst[k++] = cmp(w, src[j], src[i]) < 0 ? src[j++] : src[i++];
+            }
+            while (i < mid) {
+                dst[k++] = src[i++];
+            }
+            while (j < hi) {
+                dst[k++] = src[j++];
+            }
+        }
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
     }
-    return a->seq < b->seq ? -1 : (a->seq > b->seq);
+    if (src != idx) {
+        memcpy(idx, src, n * sizeof(*idx));
+    }
+}
+
+static void fill_identity(uint32_t *idx, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        idx[i] = (uint32_t)i;
+    }
 }
 
 /* Sorts families by name, recording each one's rank, then samples by (rank, series). */
 static int sort_for_render(struct he_writer *w)
 {
+    size_t most = w->nfamilies > w->nsamples ? w->nfamilies : w->nsamples;
     int rc = grow_array((void **)&w->order, &w->order_cap, w->nfamilies, sizeof(*w->order));
-    if (rc < 0) {
+    if (rc == 0) {
+        rc = grow_array((void **)&w->sample_order, &w->sample_order_cap, w->nsamples,
+                        sizeof(*w->sample_order));
+    }
+    if (rc == 0) {
+        rc = grow_array((void **)&w->scratch, &w->scratch_cap, most, sizeof(*w->scratch));
+    }
+    if (rc < 0 || w->nsamples == 0) {
         return rc;
     }
-    for (size_t i = 0; i < w->nfamilies; i++) {
-        w->order[i] = (uint32_t)i;
-    }
-    if (w->nsamples == 0) {
-        return 0; /* nothing to render; the arrays may not even exist yet */
-    }
-    qsort_r(w->order, w->nfamilies, sizeof(*w->order), compare_family_names, w);
+    fill_identity(w->order, w->nfamilies);
+    sort_indices(w, w->order, w->scratch, w->nfamilies, compare_family_names);
     for (size_t i = 0; i < w->nfamilies; i++) {
         w->families[w->order[i]].rank = (uint32_t)i;
     }
-    qsort_r(w->samples, w->nsamples, sizeof(*w->samples), compare_samples, w);
+    fill_identity(w->sample_order, w->nsamples);
+    sort_indices(w, w->sample_order, w->scratch, w->nsamples, compare_samples);
     return 0;
 }
 
@@ -445,6 +488,17 @@ static int put_escaped(struct he_buf *out, const char *s, bool quote)
     bool in_invalid_run = false;
     int rc = 0;
     while (n && rc == 0) {
+        size_t plain = 0; /* printable ASCII needing no escape: the common case, copied in bulk */
+        while (plain < n && p[plain] >= 0x20 && p[plain] < 0x80 && p[plain] != '\\' &&
+               !(quote && p[plain] == '"')) {
+            plain++;
+        }
+        if (plain) {
+            rc = he_buf_append(out, p, plain);
+            p += plain, n -= plain;
+            in_invalid_run = false;
+            continue;
+        }
         size_t len = utf8_sequence_length(p, n);
         if (len == 0) {
             if (!in_invalid_run) {
@@ -525,7 +579,7 @@ int he_writer_render(struct he_writer *w, enum he_format format, struct he_buf *
     int rc = sort_for_render(w);
     const struct sample *prev = NULL;
     for (size_t i = 0; i < w->nsamples && rc == 0; i++) {
-        const struct sample *s = &w->samples[i];
+        const struct sample *s = &w->samples[w->sample_order[i]];
         bool new_family = !prev || prev->family != s->family;
         if (!new_family && compare_series(w, prev, s) == 0) {
             w->errors++;
