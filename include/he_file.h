@@ -11,6 +11,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "he_buf.h"
 
@@ -32,5 +33,15 @@ int he_file_read(struct he_file *f, const char *path);
 
 /* Closes any kept descriptor and frees the buffer. */
 void he_file_fini(struct he_file *f);
+
+/*
+ * Reads a small attribute file (a sysfs value, a /proc/sys entry) into buf of
+ * size bytes, NUL-terminated, with trailing newlines and blanks removed. Returns
+ * its length, or a negative errno: -EFBIG when it does not fit.
+ */
+int he_read_attr(const char *path, char *buf, size_t size);
+
+/* Reads an attribute holding one unsigned decimal integer. 0 or a negative errno. */
+int he_read_attr_u64(const char *path, uint64_t *out);
 
 #endif

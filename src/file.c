@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "he_parse.h"
+
 void he_file_init(struct he_file *f, bool keep_open, size_t limit)
 {
     f->fd = -1;
@@ -109,4 +111,44 @@ int he_file_read(struct he_file *f, const char *path)
         he_buf_reset(&f->buf);
     }
     return rc;
+}
+
+int he_read_attr(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    size_t len = 0;
+    ssize_t n;
+    while (len < size && (n = read(fd, buf + len, size - len)) != 0) {
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            int err = -errno;
+            close(fd);
+            return err;
+        }
+        len += (size_t)n;
+    }
+    close(fd);
+    if (len == size) {
+        return -EFBIG; /* no room left for the NUL: the value did not fit */
+    }
+    while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' ' || buf[len - 1] == '\t')) {
+        len--;
+    }
+    buf[len] = '\0';
+    return (int)len;
+}
+
+int he_read_attr_u64(const char *path, uint64_t *out)
+{
+    char buf[64];
+    int n = he_read_attr(path, buf, sizeof(buf));
+    if (n < 0) {
+        return n;
+    }
+    return he_parse_u64((struct he_field){buf, (size_t)n}, out);
 }

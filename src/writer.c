@@ -18,6 +18,7 @@
 
 #include "he_format.h"
 #include "he_log.h"
+#include "he_sort.h"
 
 #define MAX_LABELS 32
 
@@ -333,10 +334,9 @@ int he_writer_value(struct he_writer *w, double value)
     return he_writer_sample(w, NULL, 0, value);
 }
 
-typedef int (*index_compare)(const struct he_writer *w, uint32_t a, uint32_t b);
-
-static int compare_family_names(const struct he_writer *w, uint32_t a, uint32_t b)
+static int compare_family_names(const void *ctx, uint32_t a, uint32_t b)
 {
+    const struct he_writer *w = ctx;
     return strcmp(str_at(w, w->families[a].name), str_at(w, w->families[b].name));
 }
 
@@ -365,8 +365,9 @@ static int compare_series(const struct he_writer *w, const struct sample *a,
     return 0;
 }
 
-static int compare_samples(const struct he_writer *w, uint32_t ia, uint32_t ib)
+static int compare_samples(const void *ctx, uint32_t ia, uint32_t ib)
 {
+    const struct he_writer *w = ctx;
     const struct sample *a = &w->samples[ia];
     const struct sample *b = &w->samples[ib];
     uint32_t ra = w->families[a->family].rank;
@@ -377,40 +378,6 @@ static int compare_samples(const struct he_writer *w, uint32_t ia, uint32_t ib)
     return compare_series(w, a, b);
 }
 
-/*
- * Stable bottom-up merge sort of n indices, using tmp (n items) as scratch. Stable,
- * so of equal series the one added first stays first. libc's qsort would allocate
- * its own scratch on every scrape.
- */
-static void sort_indices(const struct he_writer *w, uint32_t *idx, uint32_t *tmp, size_t n,
-                         index_compare cmp)
-{
-    uint32_t *src = idx;
-    uint32_t *dst = tmp;
-    for (size_t width = 1; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n;
-            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi) {
-                dst[k++] = cmp(w, src[j], src[i]) < 0 ? src[j++] : src[i++];
-            }
-            while (i < mid) {
-                dst[k++] = src[i++];
-            }
-            while (j < hi) {
-                dst[k++] = src[j++];
-            }
-        }
-        uint32_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != idx) {
-        memcpy(idx, src, n * sizeof(*idx));
-    }
-}
-
 static void fill_identity(uint32_t *idx, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -418,7 +385,10 @@ static void fill_identity(uint32_t *idx, size_t n)
     }
 }
 
-/* Sorts families by name, recording each one's rank, then samples by (rank, series). */
+/*
+ * Sorts families by name, recording each one's rank, then samples by (rank,
+ * series). The sort is stable, so of equal series the one added first stays first.
+ */
 static int sort_for_render(struct he_writer *w)
 {
     size_t most = w->nfamilies > w->nsamples ? w->nfamilies : w->nsamples;
@@ -434,12 +404,12 @@ static int sort_for_render(struct he_writer *w)
         return rc;
     }
     fill_identity(w->order, w->nfamilies);
-    sort_indices(w, w->order, w->scratch, w->nfamilies, compare_family_names);
+    he_sort_indices(w->order, w->scratch, w->nfamilies, compare_family_names, w);
     for (size_t i = 0; i < w->nfamilies; i++) {
         w->families[w->order[i]].rank = (uint32_t)i;
     }
     fill_identity(w->sample_order, w->nsamples);
-    sort_indices(w, w->sample_order, w->scratch, w->nsamples, compare_samples);
+    he_sort_indices(w->sample_order, w->scratch, w->nsamples, compare_samples, w);
     return 0;
 }
 

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Regular expressions given on the command line, as node_exporter's filters take
+ * them (Go RE2 syntax, unanchored search). POSIX extended regexes cover what
+ * those filters use once Go's shorthands are translated: \d \D \s \S \w \W,
+ * non-capturing "(?:" and a leading "(?i)". Patterns are compiled once at
+ * startup; a bad one fails the start with one line naming the flag.
+ */
+#ifndef HE_REGEX_H
+#define HE_REGEX_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct he_regex {
+    regex_t re;
+    bool compiled;
+};
+
+/*
+ * Compiles pattern (NULL or "" leaves r unset). Returns 0, or -EINVAL with the
+ * reason in err.
+ */
+int he_regex_compile(struct he_regex *r, const char *pattern, char *err, size_t errsize);
+
+/* True when r is set and matches somewhere in s. */
+bool he_regex_match(const struct he_regex *r, const char *s);
+
+void he_regex_free(struct he_regex *r);
+
+/* A he_flag check function: refuses values that do not compile. */
+int he_regex_check_flag(const char *value, char *err, size_t errsize);
+
+/*
+ * node_exporter's include/exclude pair (deviceFilter): with include set, names
+ * not matching it are ignored; with exclude set, names matching it are.
+ */
+struct he_filter {
+    struct he_regex include;
+    struct he_regex exclude;
+};
+
+/* Compiles both patterns (either may be NULL/""); setting both is -EINVAL. */
+int he_filter_init(struct he_filter *f, const char *include, const char *exclude, char *err,
+                   size_t errsize);
+
+bool he_filter_ignored(const struct he_filter *f, const char *name);
+
+void he_filter_free(struct he_filter *f);
+
+#endif

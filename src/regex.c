@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Go-style regexes on POSIX regcomp, and include/exclude filters (see he_regex.h). */
+#include "he_regex.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Appends s to out[*n] if it fits; false otherwise. */
+static bool put(char *out, size_t size, size_t *n, const char *s)
+{
+    size_t len = strlen(s);
+    if (*n + len >= size) {
+        return false;
+    }
+    memcpy(out + *n, s, len + 1);
+    *n += len;
+    return true;
+}
+
+static const char *class_for_escape(char c)
+{
+    switch (c) {
+    case 'd': return "[0-9]";
+    case 'D': return "[^0-9]";
+    case 's': return "[[:space:]]";
+    case 'S': return "[^[:space:]]";
+    case 'w': return "[[:alnum:]_]";
+    case 'W': return "[^[:alnum:]_]";
+    default: return NULL;
+    }
+}
+
+/* Rewrites Go's shorthands into POSIX ERE; -ENAMETOOLONG if out is too small. */
+static int translate(const char *in, char *out, size_t size, bool *icase)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    *icase = strncmp(in, "(?i)", 4) == 0;
+    if (*icase) {
+        in += 4;
+    }
+    for (const char *p = in; *p; p++) {
+        char one[3] = {p[0], 0, 0};
+        const char *piece = one;
+        if (p[0] == '\\' && p[1]) {
+            const char *cls = class_for_escape(p[1]);
+            one[1] = p[1];
+            piece = cls ? cls : one;
+            p++;
+        } else if (p[0] == '(' && p[1] == '?' && p[2] == ':') {
+            piece = "(";
+            p += 2;
+        }
+        if (!put(out, size, &n, piece)) {
+            return -ENAMETOOLONG;
+        }
+    }
+    return 0;
+}
+
+int he_regex_compile(struct he_regex *r, const char *pattern, char *err, size_t errsize)
+{
+    r->compiled = false;
+    if (!pattern || !*pattern) {
+        return 0;
+    }
+    char posix[4096];
+    bool icase;
+    if (translate(pattern, posix, sizeof(posix), &icase) < 0) {
+        snprintf(err, errsize, "regular expression too long: %.64s...", pattern);
+        return -EINVAL;
+    }
+    int flags = REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0);
+    int rc = regcomp(&r->re, posix, flags);
+    if (rc != 0) {
+        char why[128];
+        regerror(rc, &r->re, why, sizeof(why));
+        snprintf(err, errsize, "invalid regular expression \"%s\": %s", pattern, why);
+        return -EINVAL;
+    }
+    r->compiled = true;
+    return 0;
+}
+
+bool he_regex_match(const struct he_regex *r, const char *s)
+{
+    return r->compiled && regexec(&r->re, s, 0, NULL, 0) == 0;
+}
+
+void he_regex_free(struct he_regex *r)
+{
+    if (r->compiled) {
+        regfree(&r->re);
+        r->compiled = false;
+    }
+}
+
+int he_regex_check_flag(const char *value, char *err, size_t errsize)
+{
+    struct he_regex r;
+    int rc = he_regex_compile(&r, value, err, errsize);
+    he_regex_free(&r);
+    return rc;
+}
+
+int he_filter_init(struct he_filter *f, const char *include, const char *exclude, char *err,
+                   size_t errsize)
+{
+    f->include.compiled = false;
+    f->exclude.compiled = false;
+    if (include && *include && exclude && *exclude) {
+        snprintf(err, errsize, "include and exclude patterns are mutually exclusive");
+        return -EINVAL;
+    }
+    int rc = he_regex_compile(&f->include, include, err, errsize);
+    if (rc == 0) {
+        rc = he_regex_compile(&f->exclude, exclude, err, errsize);
+    }
+    return rc;
+}
+
+bool he_filter_ignored(const struct he_filter *f, const char *name)
+{
+    if (f->include.compiled) {
+        return !he_regex_match(&f->include, name);
+    }
+    return he_regex_match(&f->exclude, name);
+}
+
+void he_filter_free(struct he_filter *f)
+{
+    he_regex_free(&f->include);
+    he_regex_free(&f->exclude);
+}
