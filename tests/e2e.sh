@@ -5,7 +5,8 @@
 # (tests/fixtures/<case>/{proc,sys}, flags in tests/fixtures/<case>/flags) on a
 # free loopback port, scrape it over HTTP, plain and gzip, and compare with
 # tests/golden/<case>.prom. Values that change from run to run (collector
-# durations, build revision) are masked before comparing. Then the output is fed
+# durations, build revision, and whatever a case's mask.sed names) are masked
+# before comparing. Then the output is fed
 # to real consumers (promtool, the Python prometheus_client parser), and the
 # HTTP surface, flag errors and signals are checked against node_exporter's
 # behaviour. HE_UPDATE_GOLDEN=1 rewrites the goldens; review their diff.
@@ -78,6 +79,12 @@ mask_volatile() {
         -e 's/^host_exporter_build_info\{.*\} 1$/host_exporter_build_info{BUILD} 1/'
 }
 
+# Values a fixture cannot pin (the wall clock, syscalls such as uname or adjtimex)
+# are masked by the case's own mask.sed (sed -E script), if it has one.
+mask_case() {
+    if [ -f "$1/mask.sed" ]; then sed -E -f "$1/mask.sed"; else cat; fi
+}
+
 fixture_flags() {
     local dir=$1
     echo "--path.procfs=$dir/proc --path.sysfs=$dir/sys --path.rootfs=$dir"
@@ -126,10 +133,10 @@ run_fixture_case() {
     curl -sf "$(url /metrics)" -o "$TMP/$name.prom"
     curl -sf -H 'Accept-Encoding: gzip' "$(url /metrics)" -o "$TMP/$name.prom.gz"
     stop
-    mask_volatile <"$TMP/$name.prom" >"$TMP/$name.masked"
+    mask_volatile <"$TMP/$name.prom" | mask_case "$dir" >"$TMP/$name.masked"
     compare_golden "$GOLD/$name.prom" "$TMP/$name.masked" "$name: scrape matches golden"
     if gzip -t "$TMP/$name.prom.gz" 2>/dev/null; then
-        gzip -dc "$TMP/$name.prom.gz" | mask_volatile >"$TMP/$name.gz.masked"
+        gzip -dc "$TMP/$name.prom.gz" | mask_volatile | mask_case "$dir" >"$TMP/$name.gz.masked"
         check "$name: gzip scrape matches plain" cmp -s "$TMP/$name.masked" "$TMP/$name.gz.masked"
     else
         not_ok "$name: gzip scrape is valid gzip"
