@@ -7,7 +7,8 @@
 # tests/golden/<case>.prom. Values that change from run to run (collector
 # durations, build revision, and whatever a case's mask.sed names) are masked
 # before comparing. Then the output is fed
-# to real consumers (promtool, the Python prometheus_client parser), and the
+# to real consumers (promtool, the Python prometheus_client parser), each case
+# is run again with every input file mangled in turn (tests/mutate.py), and the
 # HTTP surface, flag errors and signals are checked against node_exporter's
 # behaviour. HE_UPDATE_GOLDEN=1 rewrites the goldens; review their diff.
 #
@@ -143,6 +144,12 @@ run_fixture_case() {
     fi
     check "$name: promtool finds no parse error or new lint" promtool_clean "$TMP/$name.prom"
     check "$name: prometheus_client parses it" python_parses "$TMP/$name.prom"
+    local out
+    if out=$(/usr/bin/python3 "$SRC/mutate.py" "$BIN" "$dir" 2>&1); then
+        ok "$name: every input truncated, empty, missing, garbage, huge: valid output ($(tail -1 <<<"$out"))"
+    else
+        not_ok "$name: every input truncated, empty, missing, garbage, huge: valid output" "$out"
+    fi
 }
 
 for dir in "$FIX"/*/; do
