@@ -11,7 +11,7 @@
 set -eu
 mode=${1:-build}
 build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev"
-test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client"
+test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client valgrind"
 
 case $mode in
 build) pkgs=$build_pkgs ;;
