@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Installs what host_exporter needs on Debian/Ubuntu, as root:
-#   install-deps.sh build   compiler, meson, libmicrohttpd, zlib
+#   install-deps.sh build   compiler, meson, libmicrohttpd, zlib, libsystemd (sd-bus)
 #   install-deps.sh test    the above plus Check and the test consumers: curl,
 #                           promtool (package prometheus), prometheus_client
 # Test tools come without recommended packages, and no service is started while
@@ -10,7 +10,7 @@
 # otherwise start a server on :9090, and its recommended node exporter one on :9100.
 set -eu
 mode=${1:-build}
-build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev"
+build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev"
 test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client"
 
 case $mode in
