@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# The systemd collector against a private message bus: a throwaway
+# The systemd and logind collectors against a private message bus: a throwaway
 # dbus-daemon (tests/dbus/bus.conf) with stand-ins for systemd and logind
 # (tests/dbus/fake_services.py), which the exporter reaches through
 # DBUS_SYSTEM_BUS_ADDRESS. Scrapes are compared with tests/golden/dbus-*.prom and
@@ -30,7 +30,7 @@ if ! "$PY" -c 'import dbus, dbus.mainloop.glib; from gi.repository import GLib' 
 fi
 
 # The collectors under test, each enabled in every case.
-COLLECTORS=(systemd)
+COLLECTORS=(systemd logind)
 ENABLE=("${COLLECTORS[@]/#/--collector.}")
 
 TMP=$(mktemp -d)
