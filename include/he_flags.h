@@ -32,7 +32,7 @@ struct he_flag {
     const char *name;         /* without the leading "--" */
     enum he_flag_kind kind;
     const char *def;          /* default as text (NULL: none / false) */
-    const char *help;
+    const char *help;         /* NULL: accepted but left out of --help, as kingpin's hidden flags */
     void *target;
     /* Optional check of a value; returns 0 or -EINVAL and writes why into err. */
     int (*check)(const char *value, char *err, size_t errsize);

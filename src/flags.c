@@ -357,14 +357,31 @@ enum he_flags_result he_flags_parse(int argc, char **argv, const struct he_flag 
     return st.version ? HE_FLAGS_VERSION : HE_FLAGS_OK;
 }
 
+/* Writes s quoted as Go's %q does for the ASCII the defaults hold. */
+static void print_quoted(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') {
+            fputc('\\', out);
+        }
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
 /* Kingpin's placeholder for a value flag without default: the name in capitals. */
 static void print_flag(FILE *out, const struct he_flag *f)
 {
+    if (!f->help) {
+        return;
+    }
     if (f->kind == HE_FLAG_BOOL) {
         fprintf(out, "      --[no-]%s\n", f->name);
     } else if (f->def) {
-        fprintf(out, "      --%s=\"%s\"%s\n", f->name, f->def,
-                f->kind == HE_FLAG_STRINGS ? " ..." : "");
+        fprintf(out, "      --%s=", f->name);
+        print_quoted(out, f->def);
+        fputs(f->kind == HE_FLAG_STRINGS ? " ...\n" : "\n", out);
     } else {
         fprintf(out, "      --%s=", f->name);
         for (const char *p = f->name; *p; p++) {
