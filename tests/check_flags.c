@@ -532,7 +532,7 @@ START_TEST(test_flags_usage_lists_every_flag)
         "Enable the alpha collector (default: enabled).",
         "--[no-]collector.beta\n",
         "Enable the beta collector (default: disabled).",
-        "--collector.alpha.pattern=\"^(ram|loop)\\d+$\"",
+        "--collector.alpha.pattern=\"^(ram|loop)\\\\d+$\"",
         "Regexp of alpha devices to ignore.",
         "--[no-]collector.beta.extra",
         "--[no-]collector.disable-defaults",
