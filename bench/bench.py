@@ -596,6 +596,12 @@ def make_instances(he_bin, ne_bin, notes):
     return insts, he_cols
 
 
+def load_average():
+    """The 1, 5 and 15 minute load averages: how busy the shared machine was."""
+    with open("/proc/loadavg") as f:
+        return " / ".join(f.read().split()[:3])
+
+
 def machine_info():
     model = "?"
     try:
@@ -748,7 +754,7 @@ def report(ctx):
         f"# host_exporter benchmark, {info['date']}", "",
         f"- date: {info['time']}",
         f"- machine: {info['hostname']}, nproc {info['nproc']}, {info['model']}, "
-        f"kernel {info['kernel']}",
+        f"kernel {info['kernel']}; load average (1/5/15 min) {info['load']}",
         f"- host_exporter: {info['he_version']} (`{info['he_bin']}`)",
         f"- node_exporter: {info['ne_version']}",
         f"- command: `{info['command']}`",
@@ -831,6 +837,7 @@ def run_callgrind(children, ports, he_insts, cfg, tmp, ctx):
 def measure(args, cfg, children, tmp):
     """Runs every measurement in order and returns what report() needs."""
     notes = []
+    load_start = load_average()
     he_bin = args.binary.resolve() if args.binary else build_release(args.build_dir)
     ne_bin = find_node_exporter(args.node_exporter, notes)
     insts, he_cols = make_instances(he_bin, ne_bin, notes)
@@ -861,7 +868,8 @@ def measure(args, cfg, children, tmp):
     run_callgrind(children, ports, he_insts, cfg, tmp, ctx)
     info = machine_info()
     now = datetime.datetime.now(datetime.timezone.utc)
-    info.update(date=now.strftime("%Y-%m-%d"), time=now.strftime("%Y-%m-%d %H:%M UTC"),
+    info.update(load=f"{load_start} at start, {load_average()} at end",
+                date=now.strftime("%Y-%m-%d"), time=now.strftime("%Y-%m-%d %H:%M UTC"),
                 command=shlex.join(sys.argv), he_bin=he_bin, he_version=version_line(he_bin),
                 ne_version=(f"{version_line(ne_bin)} (`{ne_bin}`)" if ne_bin else "absent"))
     ctx["info"] = info
