@@ -793,8 +793,12 @@ def parse_args(argv):
     p.add_argument("--binary", type=Path,
                    help="host_exporter to measure (default: release build in --build-dir)")
     p.add_argument("--build-dir", type=Path,
-                   default=Path(tempfile.gettempdir()) / "host_exporter-bench-build")
-    p.add_argument("--node-exporter", default="/usr/bin/prometheus-node-exporter")
+                   default=Path(tempfile.gettempdir()) / "host_exporter-bench-build",
+                   help="where the release build goes, outside the source tree "
+                   "(default: %(default)s)")
+    p.add_argument("--node-exporter", default="/usr/bin/prometheus-node-exporter",
+                   help="node_exporter to compare with; if absent, host_exporter runs alone "
+                   "(default: %(default)s)")
     p.add_argument("--scrapes", type=int, help="N (1000; quick 20)")
     p.add_argument("--idle-seconds", type=float, help="idle window (10; quick 0.5)")
     p.add_argument("--callgrind", action=argparse.BooleanOptionalAction,
