@@ -138,10 +138,20 @@ static int parse_long(const char *value, long *out)
     return 0;
 }
 
+/* Appends the flag's name to a check function's message, so every error names it. */
+static void name_flag_in_error(const struct he_flag *f, char *err, size_t errsize)
+{
+    size_t n = strlen(err);
+    if (n < errsize) {
+        snprintf(err + n, errsize - n, " for flag '--%s'", f->name);
+    }
+}
+
 /* Stores value into a non-boolean flag's target. */
 static int store_value(const struct he_flag *f, const char *value, char *err, size_t errsize)
 {
     if (f->check && f->check(value, err, errsize) < 0) {
+        name_flag_in_error(f, err, errsize);
         return -EINVAL;
     }
     switch (f->kind) {

@@ -60,7 +60,7 @@ static int check_log_format(const char *v, char *err, size_t size)
 static int check_telemetry_path(const char *v, char *err, size_t size)
 {
     if (v[0] != '/') {
-        snprintf(err, size, "web.telemetry-path \"%s\" must start with \"/\"", v);
+        snprintf(err, size, "path \"%s\" must start with \"/\"", v);
         return -EINVAL;
     }
     return 0;
@@ -71,7 +71,7 @@ static int check_max_requests(const char *v, char *err, size_t size)
     char *end;
     long n = strtol(v, &end, 10);
     if (!*v || *end || n < 0) {
-        snprintf(err, size, "invalid value \"%s\" for flag '--web.max-requests': expected an integer >= 0", v);
+        snprintf(err, size, "invalid value \"%s\": expected an integer >= 0", v);
         return -EINVAL;
     }
     return 0;

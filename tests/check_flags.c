@@ -274,10 +274,10 @@ START_TEST(test_flags_rejects_non_integer_value)
 }
 END_TEST
 
-START_TEST(test_flags_passes_check_message_through)
+START_TEST(test_flags_passes_check_message_through_naming_the_flag)
 {
-    ASSERT_PARSE_ERROR("unrecognized log level \"loud\"", "--log.level=loud");
-    ASSERT_PARSE_ERROR("unrecognized log level \"\"", "--log.level", "");
+    ASSERT_PARSE_ERROR("unrecognized log level \"loud\" for flag '--log.level'", "--log.level=loud");
+    ASSERT_PARSE_ERROR("unrecognized log level \"\" for flag '--log.level'", "--log.level", "");
 }
 END_TEST
 
@@ -613,7 +613,7 @@ static TCase *errors_tcase(void)
     tcase_add_test(tc, test_flags_rejects_double_negation);
     tcase_add_test(tc, test_flags_rejects_unknown_collector_switch);
     tcase_add_test(tc, test_flags_rejects_non_integer_value);
-    tcase_add_test(tc, test_flags_passes_check_message_through);
+    tcase_add_test(tc, test_flags_passes_check_message_through_naming_the_flag);
     tcase_add_test(tc, test_flags_rejects_more_than_sixteen_listen_addresses);
     return tc;
 }

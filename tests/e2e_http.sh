@@ -138,9 +138,11 @@ test_flags() {
     flag_error "expected argument for flag '--web.telemetry-path'" --web.telemetry-path
     flag_error "flag 'web.telemetry-path' cannot be repeated" --web.telemetry-path=/a --web.telemetry-path /b
     flag_error "flag 'collector.loadavg' cannot be repeated" --no-collector.loadavg --collector.loadavg
-    flag_error "unrecognized log level \"loud\"" --log.level=loud
-    flag_error "unrecognized log format \"xml\"" --log.format xml
-    flag_error "invalid value \"abc\" for flag '--web.max-requests': expected an integer >= 0" --web.max-requests=abc
+    flag_error "unrecognized log level \"loud\" for flag '--log.level'" --log.level=loud
+    flag_error "unrecognized log format \"xml\" for flag '--log.format'" --log.format xml
+    flag_error "invalid value \"abc\": expected an integer >= 0 for flag '--web.max-requests'" --web.max-requests=abc
+    flag_error "path \"metrics\" must start with \"/\" for flag '--web.telemetry-path'" --web.telemetry-path=metrics
+    flag_error "invalid regular expression \"(\": Unmatched ( or \\( for flag '--collector.vmstat.fields'" --collector.vmstat.fields="("
     local out
     out=$("$BIN" --help)
     check "--help lists collectors from the registry with defaults" \
