@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "he_buf.h"
+#include "he_fieldvec.h"
 #include "he_file.h"
 #include "he_parse.h"
 #include "he_paths.h"
@@ -1127,12 +1128,76 @@ static TCase *file_tcase(void)
     return tc;
 }
 
+START_TEST(test_fieldvec_grows_to_widest_line_and_reuses_it)
+{
+    struct he_fieldvec fv;
+    he_fieldvec_init(&fv);
+    char wide[3 * 100];
+    for (int i = 0; i < 100; i++) {
+        memcpy(wide + 3 * i, "ab ", 3);
+    }
+    ck_assert_int_eq(he_fieldvec_split(&fv, (struct he_field){wide, sizeof(wide)}), 0);
+    ck_assert_uint_eq(fv.n, 100);
+    ck_assert(he_field_eq(fv.v[99], "ab"));
+    struct he_field *array = fv.v;
+    const char *narrow = "  x\ty  ";
+    ck_assert_int_eq(he_fieldvec_split(&fv, (struct he_field){narrow, strlen(narrow)}), 0);
+    ck_assert_uint_eq(fv.n, 2);
+    ck_assert(he_field_eq(fv.v[0], "x"));
+    ck_assert(he_field_eq(fv.v[1], "y"));
+    ck_assert_ptr_eq(fv.v, array);
+    he_fieldvec_fini(&fv);
+}
+END_TEST
+
+START_TEST(test_fieldvec_splits_blank_line_into_nothing)
+{
+    struct he_fieldvec fv;
+    he_fieldvec_init(&fv);
+    ck_assert_int_eq(he_fieldvec_split(&fv, (struct he_field){" \t ", 3}), 0);
+    ck_assert_uint_eq(fv.n, 0);
+    ck_assert_int_eq(he_fieldvec_split(&fv, (struct he_field){"", 0}), 0);
+    ck_assert_uint_eq(fv.n, 0);
+    he_fieldvec_fini(&fv);
+}
+END_TEST
+
+START_TEST(test_fieldvec_refuses_line_wider_than_max)
+{
+    struct he_fieldvec fv;
+    he_fieldvec_init(&fv);
+    size_t len = 2 * (HE_FIELDVEC_MAX + 1);
+    char *line = malloc(len);
+    ck_assert_ptr_nonnull(line);
+    for (size_t i = 0; i < len; i += 2) {
+        line[i] = '1';
+        line[i + 1] = ' ';
+    }
+    ck_assert_int_eq(he_fieldvec_split(&fv, (struct he_field){line, len}), -E2BIG);
+    ck_assert_uint_eq(fv.n, 0);
+    ck_assert_int_eq(he_fieldvec_split(&fv, (struct he_field){line, len - 2}), 0);
+    ck_assert_uint_eq(fv.n, HE_FIELDVEC_MAX);
+    free(line);
+    he_fieldvec_fini(&fv);
+}
+END_TEST
+
+static TCase *fieldvec_tcase(void)
+{
+    TCase *tc = tcase_create("fieldvec");
+    tcase_add_test(tc, test_fieldvec_grows_to_widest_line_and_reuses_it);
+    tcase_add_test(tc, test_fieldvec_splits_blank_line_into_nothing);
+    tcase_add_test(tc, test_fieldvec_refuses_line_wider_than_max);
+    return tc;
+}
+
 int main(void)
 {
     Suite *s = suite_create("parse");
     suite_add_tcase(s, lines_tcase());
     suite_add_tcase(s, numbers_tcase());
     suite_add_tcase(s, kv_tcase());
+    suite_add_tcase(s, fieldvec_tcase());
     suite_add_tcase(s, paths_tcase());
     suite_add_tcase(s, buf_tcase());
     suite_add_tcase(s, file_tcase());
