@@ -33,15 +33,16 @@ void he_regex_free(struct he_regex *r);
 int he_regex_check_flag(const char *value, char *err, size_t errsize);
 
 /*
- * node_exporter's include/exclude pair (deviceFilter): with include set, names
- * not matching it are ignored; with exclude set, names matching it are.
+ * node_exporter's include/exclude pair (deviceFilter): a name is ignored when
+ * the exclude pattern matches it or the include pattern does not. Collectors
+ * whose flags upstream declares mutually exclusive check that themselves.
  */
 struct he_filter {
     struct he_regex include;
     struct he_regex exclude;
 };
 
-/* Compiles both patterns (either may be NULL/""); setting both is -EINVAL. */
+/* Compiles both patterns (either may be NULL or ""). 0 or -EINVAL with err set. */
 int he_filter_init(struct he_filter *f, const char *include, const char *exclude, char *err,
                    size_t errsize);
 

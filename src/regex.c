@@ -109,10 +109,6 @@ int he_filter_init(struct he_filter *f, const char *include, const char *exclude
 {
     f->include.compiled = false;
     f->exclude.compiled = false;
-    if (include && *include && exclude && *exclude) {
-        snprintf(err, errsize, "include and exclude patterns are mutually exclusive");
-        return -EINVAL;
-    }
     int rc = he_regex_compile(&f->include, include, err, errsize);
     if (rc == 0) {
         rc = he_regex_compile(&f->exclude, exclude, err, errsize);
@@ -122,10 +118,8 @@ int he_filter_init(struct he_filter *f, const char *include, const char *exclude
 
 bool he_filter_ignored(const struct he_filter *f, const char *name)
 {
-    if (f->include.compiled) {
-        return !he_regex_match(&f->include, name);
-    }
-    return he_regex_match(&f->exclude, name);
+    return he_regex_match(&f->exclude, name) ||
+           (f->include.compiled && !he_regex_match(&f->include, name));
 }
 
 void he_filter_free(struct he_filter *f)

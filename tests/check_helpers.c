@@ -141,12 +141,15 @@ START_TEST(test_filter_without_patterns_ignores_nothing)
 }
 END_TEST
 
-START_TEST(test_filter_refuses_include_with_exclude)
+START_TEST(test_filter_with_both_ignores_what_either_rejects)
 {
     struct he_filter f;
     char err[256] = "";
-    ck_assert_int_eq(he_filter_init(&f, "a", "b", err, sizeof(err)), -EINVAL);
-    ck_assert_ptr_nonnull(strstr(err, "mutually exclusive"));
+    ck_assert_int_eq(he_filter_init(&f, "^eth", "^eth1$", err, sizeof(err)), 0);
+    ck_assert(!he_filter_ignored(&f, "eth0"));
+    ck_assert(he_filter_ignored(&f, "eth1"));
+    ck_assert(he_filter_ignored(&f, "lo"));
+    he_filter_free(&f);
 }
 END_TEST
 
@@ -270,7 +273,7 @@ static Suite *helpers_suite(void)
     tcase_add_test(re, test_filter_include_keeps_only_matches);
     tcase_add_test(re, test_filter_exclude_drops_matches);
     tcase_add_test(re, test_filter_without_patterns_ignores_nothing);
-    tcase_add_test(re, test_filter_refuses_include_with_exclude);
+    tcase_add_test(re, test_filter_with_both_ignores_what_either_rejects);
     suite_add_tcase(s, re);
 
     TCase *fs = tcase_create("filesystem");
