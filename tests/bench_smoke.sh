@@ -13,21 +13,10 @@ set -u
 BIN=$1
 BENCH=$2
 TMP=$(mktemp -d)
+# shellcheck source=tap.sh
+. "$(dirname "$0")/tap.sh"
 trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
 
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() {
-    failed=$((failed + 1))
-    echo "not ok - $1"
-    [ $# -gt 1 ] && printf '%s\n' "$2" | tail -30 | sed 's/^/#   /'
-}
-check() {
-    local desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 
 has_table() { grep -q '^| tool | collector set | encoding |' "$1"; }
 has_row() { grep -q "^| $2 | same (" "$1" && grep -q "^| $2 | own defaults |" "$1"; }
@@ -62,5 +51,4 @@ run absent --node-exporter /nonexistent/prometheus-node-exporter
 check "absent: says node_exporter is absent" grep -q 'node_exporter not found' "$TMP/absent.md"
 check "absent: no node_exporter row" bash -c "! grep -q '^| node_exporter |' '$TMP/absent.md'"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_summary

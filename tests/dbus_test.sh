@@ -34,11 +34,11 @@ COLLECTORS=(systemd logind)
 ENABLE=("${COLLECTORS[@]/#/--collector.}")
 
 TMP=$(mktemp -d)
+# shellcheck source=tap.sh
+. "$(dirname "$0")/tap.sh"
 PID=
 BUS_PID=
 FAKE_PID=
-passed=0
-failed=0
 
 cleanup() {
     for p in "$PID" "$FAKE_PID" "$BUS_PID"; do
@@ -48,12 +48,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() {
-    failed=$((failed + 1))
-    echo "not ok - $1"
-    [ $# -gt 1 ] && printf '%s\n' "$2" | head -40 | sed 's/^/#   /'
-}
 
 # wait_for FILE PATTERN: up to 10 s for PATTERN to appear in FILE.
 wait_for() {
@@ -257,5 +251,4 @@ else
     not_ok "no-bus: one log line per collector" "$(cat "$TMP/no-bus.log")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_summary

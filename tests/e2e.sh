@@ -20,10 +20,10 @@ SRC=$2
 FIX=$SRC/fixtures
 GOLD=$SRC/golden
 TMP=$(mktemp -d)
+# shellcheck source=tap.sh
+. "$(dirname "$0")/tap.sh"
 PID=
 PORT=
-passed=0
-failed=0
 
 cleanup() {
     [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
@@ -31,17 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() {
-    failed=$((failed + 1))
-    echo "not ok - $1"
-    [ $# -gt 1 ] && printf '%s\n' "$2" | head -40 | sed 's/^/#   /'
-}
-check() {
-    local desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 
 # start NAME ARGS...: runs the binary on 127.0.0.1:0 and reads its port from the log.
 start() {
@@ -160,5 +149,4 @@ done
 
 . "$SRC/e2e_http.sh"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_summary
