@@ -14,12 +14,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "he_collector.h"
 #include "he_file.h"
 #include "he_log.h"
 #include "he_parse.h"
+#include "he_parse_int.h"
 #include "he_paths.h"
 
 struct ksmd_file {
@@ -58,15 +58,7 @@ static void ksmd_fini(void *state)
     (void)state;
 }
 
-static bool ksmd_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-/*
- * node_exporter's readUintFromFile: the whole file, blanks trimmed on both sides,
- * as a decimal uint64. Returns 0 or a negative errno.
- */
+/* node_exporter's readUintFromFile. Returns 0 or a negative errno. */
 static int ksmd_read_u64(const char *path, uint64_t *out)
 {
     char buf[64];
@@ -74,15 +66,7 @@ static int ksmd_read_u64(const char *path, uint64_t *out)
     if (n < 0) {
         return n;
     }
-    size_t start = 0;
-    size_t end = (size_t)n;
-    while (start < end && ksmd_space(buf[start])) {
-        start++;
-    }
-    while (end > start && ksmd_space(buf[end - 1])) {
-        end--;
-    }
-    return he_parse_u64((struct he_field){buf + start, end - start}, out);
+    return he_parse_u64_trimmed((struct he_field){buf, (size_t)n}, out);
 }
 
 static int ksmd_collect(void *state, struct he_writer *w)

@@ -126,3 +126,20 @@ int he_parse_i64_base0(struct he_field f, int64_t *out)
 {
     return parse_signed(f, true, out);
 }
+
+static bool is_go_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+int he_parse_u64_trimmed(struct he_field f, uint64_t *out)
+{
+    while (f.len && is_go_space(f.p[0])) {
+        f.p++;
+        f.len--;
+    }
+    while (f.len && is_go_space(f.p[f.len - 1])) {
+        f.len--;
+    }
+    return he_parse_u64(f, out);
+}

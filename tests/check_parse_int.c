@@ -84,6 +84,20 @@ START_TEST(test_parse_i64_base0_refuses_bad_literals)
 }
 END_TEST
 
+START_TEST(test_parse_u64_trimmed_trims_both_sides_like_go)
+{
+    uint64_t v = 0;
+    ck_assert_int_eq(he_parse_u64_trimmed(fs(" \t42\r\n"), &v), 0);
+    ck_assert_uint_eq(v, 42);
+    ck_assert_int_eq(he_parse_u64_trimmed(fs("18446744073709551615\n"), &v), 0);
+    ck_assert_uint_eq(v, UINT64_MAX);
+    ck_assert_int_eq(he_parse_u64_trimmed(fs(" \n"), &v), -EINVAL);
+    ck_assert_int_eq(he_parse_u64_trimmed(fs("+1"), &v), -EINVAL);
+    ck_assert_int_eq(he_parse_u64_trimmed(fs("1 2"), &v), -EINVAL);
+    ck_assert_int_eq(he_parse_u64_trimmed(fs("18446744073709551616"), &v), -ERANGE);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("parse_int");
@@ -92,6 +106,7 @@ int main(void)
     tcase_add_test(tc, test_parse_i64_refuses_what_go_refuses);
     tcase_add_test(tc, test_parse_i64_base0_follows_the_prefix);
     tcase_add_test(tc, test_parse_i64_base0_refuses_bad_literals);
+    tcase_add_test(tc, test_parse_u64_trimmed_trims_both_sides_like_go);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
