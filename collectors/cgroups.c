@@ -19,7 +19,7 @@
 #include "he_file.h"
 #include "he_log.h"
 #include "he_parse.h"
-#include "he_parse_int.h"
+#include "he_parse_go.h"
 #include "he_paths.h"
 
 struct cgroups_state {
@@ -53,32 +53,6 @@ static void cgroups_fini(void *state)
     free(s);
 }
 
-/* strings.Fields' ASCII whitespace. */
-static bool cgroups_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-/* Splits line at whitespace into at most max fields; returns the count found. */
-static size_t cgroups_fields(struct he_field line, struct he_field *f, size_t max)
-{
-    size_t n = 0;
-    size_t i = 0;
-    while (i < line.len) {
-        while (i < line.len && cgroups_space(line.p[i])) {
-            i++;
-        }
-        size_t start = i;
-        while (i < line.len && !cgroups_space(line.p[i])) {
-            i++;
-        }
-        if (i > start && n++ < max) {
-            f[n - 1] = (struct he_field){line.p + start, i - start};
-        }
-    }
-    return n;
-}
-
 /* Returns 1 for a controller line parsed into out, 0 for a comment, -EINVAL otherwise. */
 static int cgroups_parse_line(struct he_field line, struct cgroups_line *out)
 {
@@ -87,7 +61,7 @@ static int cgroups_parse_line(struct he_field line, struct cgroups_line *out)
     if (line.len && line.p[0] == '#') {
         return 0;
     }
-    if (cgroups_fields(line, f, 4) < 4 || he_parse_i64(f[1], &hierarchy) < 0 ||
+    if (he_go_fields(line, f, 4) < 4 || he_parse_i64(f[1], &hierarchy) < 0 ||
         he_parse_i64(f[2], &out->cgroups) < 0 || he_parse_i64(f[3], &out->enabled) < 0) {
         return -EINVAL;
     }

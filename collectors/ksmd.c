@@ -19,7 +19,7 @@
 #include "he_file.h"
 #include "he_log.h"
 #include "he_parse.h"
-#include "he_parse_int.h"
+#include "he_parse_go.h"
 #include "he_paths.h"
 
 struct ksmd_file {

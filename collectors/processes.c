@@ -32,7 +32,7 @@
 #include "he_file.h"
 #include "he_log.h"
 #include "he_parse.h"
-#include "he_parse_int.h"
+#include "he_parse_go.h"
 #include "he_paths.h"
 
 /*
@@ -49,6 +49,7 @@ static const char processes_stat_kinds[] = "iiiii"              /* ppid .. tpgid
                                            "uuuu"               /* processor .. delayacct */
                                            "ii";                /* guest_time, cguest_time */
 #define PROCESSES_NUM_THREADS_FIELD 16 /* num_threads, proc(5) field 20 */
+#define PROCESSES_STAT_FIELDS (1 + sizeof(processes_stat_kinds) - 1) /* state and numbers */
 
 /* Counts per state name; the names grow to a high-water mark and are kept. */
 struct processes_counts {
@@ -166,39 +167,13 @@ static void processes_fini(void *state)
     free(s);
 }
 
-/* Whitespace as Go's fmt scanning skips it. */
-static bool processes_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-/* Yields the next whitespace-separated token of [*p, end); false at the end. */
-static bool processes_token(const char **p, const char *end, struct he_field *tok)
-{
-    const char *q = *p;
-    while (q < end && processes_space(*q)) {
-        q++;
-    }
-    const char *start = q;
-    while (q < end && !processes_space(*q)) {
-        q++;
-    }
-    *p = q;
-    *tok = (struct he_field){start, (size_t)(q - start)};
-    return tok->len > 0;
-}
-
-/* Reads the numbers after the state; keeps num_threads. 0 or -EINVAL. */
-static int processes_parse_numbers(const char *p, const char *end, struct processes_stat *out)
+/* Checks the numbers after the state; keeps num_threads. 0 or -EINVAL. */
+static int processes_parse_numbers(const struct he_field *f, struct processes_stat *out)
 {
     for (size_t i = 0; processes_stat_kinds[i]; i++) {
-        struct he_field tok;
         int64_t v = 0;
         uint64_t u;
-        if (!processes_token(&p, end, &tok)) {
-            return -EINVAL;
-        }
-        int rc = processes_stat_kinds[i] == 'i' ? he_parse_i64(tok, &v) : he_parse_u64(tok, &u);
+        int rc = processes_stat_kinds[i] == 'i' ? he_parse_i64(f[i], &v) : he_parse_u64(f[i], &u);
         if (rc < 0) {
             return -EINVAL;
         }
@@ -220,12 +195,14 @@ static int processes_parse_stat(const char *data, size_t len, struct processes_s
     if (!l || !r || r < l || (size_t)(r - data) + 2 > len) {
         return -EINVAL;
     }
-    const char *p = r + 2;
-    const char *end = data + len;
-    if (!processes_token(&p, end, &out->state)) {
+    /* Fmt's Fscan skips the same whitespace as strings.Fields. */
+    struct he_field f[PROCESSES_STAT_FIELDS];
+    struct he_field rest = {r + 2, len - (size_t)(r - data) - 2};
+    if (he_go_fields(rest, f, PROCESSES_STAT_FIELDS) < PROCESSES_STAT_FIELDS) {
         return -EINVAL;
     }
-    return processes_parse_numbers(p, end, out);
+    out->state = f[0];
+    return processes_parse_numbers(f + 1, out);
 }
 
 /* Gone while we looked: skipped, not an error (procfs's isIgnoredError). */

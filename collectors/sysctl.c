@@ -29,7 +29,7 @@
 #include "he_file.h"
 #include "he_log.h"
 #include "he_parse.h"
-#include "he_parse_int.h"
+#include "he_parse_go.h"
 #include "he_paths.h"
 
 #define SYSCTL_READ_MAX 128                       /* procfs's SysReadFile buffer */
@@ -240,32 +240,15 @@ static int sysctl_init(void **state)
     return 0;
 }
 
-static bool sysctl_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
 /* strings.Fields over the first 128 bytes of the file; numbers for numeric ones. */
 static int sysctl_parse(const struct sysctl_entry *e, const char *text, size_t len,
                         struct sysctl_values *v)
 {
-    size_t i = 0;
-    v->n = 0;
-    len = len < SYSCTL_READ_MAX ? len : SYSCTL_READ_MAX;
-    while (i < len) {
-        while (i < len && sysctl_space(text[i])) {
-            i++;
-        }
-        size_t start = i;
-        while (i < len && !sysctl_space(text[i])) {
-            i++;
-        }
-        if (i > start) {
-            struct he_field f = {text + start, i - start};
-            if (e->numeric && he_parse_i64_base0(f, &v->num[v->n]) < 0) {
-                return -EINVAL;
-            }
-            v->text[v->n++] = f;
+    struct he_field f = {text, len < SYSCTL_READ_MAX ? len : SYSCTL_READ_MAX};
+    v->n = he_go_fields(f, v->text, SYSCTL_MAX_VALUES);
+    for (size_t i = 0; e->numeric && i < v->n; i++) {
+        if (he_parse_i64_base0(v->text[i], &v->num[i]) < 0) {
+            return -EINVAL;
         }
     }
     return 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Go-compatible signed integer parsing (see he_parse_int.h). */
-#include "he_parse_int.h"
+/* Go-compatible integer parsing and field splitting (see he_parse_go.h). */
+#include "he_parse_go.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -127,18 +127,41 @@ int he_parse_i64_base0(struct he_field f, int64_t *out)
     return parse_signed(f, true, out);
 }
 
-static bool is_go_space(char c)
+bool he_go_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
+size_t he_go_fields(struct he_field text, struct he_field *fields, size_t max)
+{
+    size_t n = 0;
+    size_t i = 0;
+    while (i < text.len) {
+        while (i < text.len && he_go_space(text.p[i])) {
+            i++;
+        }
+        size_t start = i;
+        while (i < text.len && !he_go_space(text.p[i])) {
+            i++;
+        }
+        if (i == start) {
+            break;
+        }
+        if (n < max) {
+            fields[n] = (struct he_field){text.p + start, i - start};
+        }
+        n++;
+    }
+    return n;
+}
+
 int he_parse_u64_trimmed(struct he_field f, uint64_t *out)
 {
-    while (f.len && is_go_space(f.p[0])) {
+    while (f.len && he_go_space(f.p[0])) {
         f.p++;
         f.len--;
     }
-    while (f.len && is_go_space(f.p[f.len - 1])) {
+    while (f.len && he_go_space(f.p[f.len - 1])) {
         f.len--;
     }
     return he_parse_u64(f, out);

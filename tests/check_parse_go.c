@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for src/parse_int.c: signed integers read as Go's strconv.ParseInt
+ * Unit tests for src/parse_go.c: signed integers read as Go's strconv.ParseInt
  * does with base 10 (slabinfo, swaps) and base 0 (sysctl values), including the
- * inputs Go refuses, which must be errors here too.
+ * inputs Go refuses, which must be errors here too; readUintFromFile's trimmed
+ * unsigned values; and strings.Fields.
  */
 #include <check.h>
 #include <errno.h>
@@ -10,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "he_parse_int.h"
+#include "he_parse_go.h"
 
 static struct he_field fs(const char *s)
 {
@@ -98,15 +99,29 @@ START_TEST(test_parse_u64_trimmed_trims_both_sides_like_go)
 }
 END_TEST
 
+START_TEST(test_go_fields_splits_at_all_ascii_whitespace)
+{
+    static const char text[] = "  a\tbb\v\fc\r\n d  ";
+    struct he_field f[3];
+    ck_assert_uint_eq(he_go_fields(fs(text), f, 3), 4);
+    ck_assert(f[0].len == 1 && f[0].p[0] == 'a');
+    ck_assert(f[1].len == 2 && memcmp(f[1].p, "bb", 2) == 0);
+    ck_assert(f[2].len == 1 && f[2].p[0] == 'c');
+    ck_assert_uint_eq(he_go_fields(fs(""), f, 3), 0);
+    ck_assert_uint_eq(he_go_fields(fs(" \n\t"), f, 3), 0);
+}
+END_TEST
+
 int main(void)
 {
-    Suite *s = suite_create("parse_int");
-    TCase *tc = tcase_create("parse_int");
+    Suite *s = suite_create("parse_go");
+    TCase *tc = tcase_create("parse_go");
     tcase_add_test(tc, test_parse_i64_reads_signed_decimal);
     tcase_add_test(tc, test_parse_i64_refuses_what_go_refuses);
     tcase_add_test(tc, test_parse_i64_base0_follows_the_prefix);
     tcase_add_test(tc, test_parse_i64_base0_refuses_bad_literals);
     tcase_add_test(tc, test_parse_u64_trimmed_trims_both_sides_like_go);
+    tcase_add_test(tc, test_go_fields_splits_at_all_ascii_whitespace);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
