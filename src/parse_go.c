@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Go-compatible integer parsing and field splitting (see he_parse_go.h). */
+#include "he_parse_go.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+static char lower(char c)
+{
+    return (char)(c | ('x' - 'X'));
+}
+
+/* Value of digit c in any base up to 36, or 36 for a non-digit. */
+static unsigned digit_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return (unsigned)(c - '0');
+    }
+    char l = lower(c);
+    if (l >= 'a' && l <= 'z') {
+        return (unsigned)(l - 'a') + 10;
+    }
+    return 36;
+}
+
+/*
+ * Go's underscoreOK(): in a base-0 literal (sign already removed), each '_' sits
+ * between digits, or between the base prefix and a digit.
+ */
+static bool underscores_ok(const char *s, size_t len)
+{
+    char saw = '^';
+    size_t i = 0;
+    bool hex = false;
+    if (len >= 2 && s[0] == '0' &&
+        (lower(s[1]) == 'b' || lower(s[1]) == 'o' || lower(s[1]) == 'x')) {
+        i = 2;
+        saw = '0';
+        hex = lower(s[1]) == 'x';
+    }
+    for (; i < len; i++) {
+        if ((s[i] >= '0' && s[i] <= '9') || (hex && lower(s[i]) >= 'a' && lower(s[i]) <= 'f')) {
+            saw = '0';
+        } else if (s[i] == '_') {
+            if (saw != '0') {
+                return false;
+            }
+            saw = '_';
+        } else if (saw == '_') {
+            return false;
+        } else {
+            saw = '!';
+        }
+    }
+    return saw != '_';
+}
+
+/* The digits of s[start..len) in base; underscores skipped when allowed. */
+static int parse_digits(const char *s, size_t len, size_t start, unsigned base, bool base0,
+                        uint64_t *out)
+{
+    uint64_t v = 0;
+    bool overflow = false;
+    bool underscores = false;
+    for (size_t i = start; i < len; i++) {
+        if (s[i] == '_' && base0) {
+            underscores = true;
+            continue;
+        }
+        unsigned d = digit_value(s[i]);
+        if (d >= base) {
+            return -EINVAL;
+        }
+        overflow = overflow || v > (UINT64_MAX - d) / base;
+        v = v * base + d;
+    }
+    if (underscores && !underscores_ok(s, len)) {
+        return -EINVAL;
+    }
+    *out = v;
+    return overflow ? -ERANGE : 0;
+}
+
+/* Go's ParseUint with base 10 or 0 (the prefix decides). */
+static int parse_unsigned(const char *s, size_t len, bool base0, uint64_t *out)
+{
+    if (len == 0) {
+        return -EINVAL;
+    }
+    unsigned base = 10;
+    size_t start = 0;
+    if (base0 && s[0] == '0') {
+        char p = len >= 3 ? lower(s[1]) : '\0';
+        base = p == 'b' ? 2 : p == 'o' ? 8 : p == 'x' ? 16 : 8;
+        start = base == 8 && p != 'o' ? 1 : 2;
+    }
+    return parse_digits(s, len, start, base, base0, out);
+}
+
+static int parse_signed(struct he_field f, bool base0, int64_t *out)
+{
+    if (f.len == 0) {
+        return -EINVAL;
+    }
+    bool neg = f.p[0] == '-';
+    size_t skip = (f.p[0] == '-' || f.p[0] == '+') ? 1 : 0;
+    uint64_t u;
+    int rc = parse_unsigned(f.p + skip, f.len - skip, base0, &u);
+    if (rc < 0) {
+        return rc;
+    }
+    if ((!neg && u > (uint64_t)INT64_MAX) || (neg && u > (uint64_t)INT64_MAX + 1)) {
+        return -ERANGE;
+    }
+    *out = neg ? (int64_t)(0 - u) : (int64_t)u;
+    return 0;
+}
+
+int he_parse_i64(struct he_field f, int64_t *out)
+{
+    return parse_signed(f, false, out);
+}
+
+int he_parse_i64_base0(struct he_field f, int64_t *out)
+{
+    return parse_signed(f, true, out);
+}
+
+bool he_go_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+size_t he_go_fields(struct he_field text, struct he_field *fields, size_t max)
+{
+    size_t n = 0;
+    size_t i = 0;
+    while (i < text.len) {
+        while (i < text.len && he_go_space(text.p[i])) {
+            i++;
+        }
+        size_t start = i;
+        while (i < text.len && !he_go_space(text.p[i])) {
+            i++;
+        }
+        if (i == start) {
+            break;
+        }
+        if (n < max) {
+            fields[n] = (struct he_field){text.p + start, i - start};
+        }
+        n++;
+    }
+    return n;
+}
+
+int he_parse_u64_trimmed(struct he_field f, uint64_t *out)
+{
+    while (f.len && he_go_space(f.p[0])) {
+        f.p++;
+        f.len--;
+    }
+    while (f.len && he_go_space(f.p[f.len - 1])) {
+        f.len--;
+    }
+    return he_parse_u64(f, out);
+}

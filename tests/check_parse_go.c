@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests for src/parse_go.c: signed integers read as Go's strconv.ParseInt
+ * does with base 10 (slabinfo, swaps) and base 0 (sysctl values), including the
+ * inputs Go refuses, which must be errors here too; readUintFromFile's trimmed
+ * unsigned values; and strings.Fields.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "he_parse_go.h"
+
+static struct he_field fs(const char *s)
+{
+    return (struct he_field){s, strlen(s)};
+}
+
+static int64_t dec(const char *s)
+{
+    int64_t v = 0;
+    ck_assert_msg(he_parse_i64(fs(s), &v) == 0, "\"%s\" refused", s);
+    return v;
+}
+
+static int64_t any(const char *s)
+{
+    int64_t v = 0;
+    ck_assert_msg(he_parse_i64_base0(fs(s), &v) == 0, "\"%s\" refused", s);
+    return v;
+}
+
+START_TEST(test_parse_i64_reads_signed_decimal)
+{
+    ck_assert_int_eq(dec("0"), 0);
+    ck_assert_int_eq(dec("42"), 42);
+    ck_assert_int_eq(dec("-2"), -2);
+    ck_assert_int_eq(dec("+7"), 7);
+    ck_assert_int_eq(dec("007"), 7);
+    ck_assert_int_eq(dec("9223372036854775807"), INT64_MAX);
+    ck_assert_int_eq(dec("-9223372036854775808"), INT64_MIN);
+}
+END_TEST
+
+START_TEST(test_parse_i64_refuses_what_go_refuses)
+{
+    static const char *bad[] = {"", "-", "+", " 1", "1 ", "1_000", "0x10", "1.0", "--1", "1e3"};
+    int64_t v;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_msg(he_parse_i64(fs(bad[i]), &v) == -EINVAL, "\"%s\" accepted", bad[i]);
+    }
+    ck_assert_int_eq(he_parse_i64(fs("9223372036854775808"), &v), -ERANGE);
+    ck_assert_int_eq(he_parse_i64(fs("-9223372036854775809"), &v), -ERANGE);
+    ck_assert_int_eq(he_parse_i64(fs("99999999999999999999999"), &v), -ERANGE);
+}
+END_TEST
+
+START_TEST(test_parse_i64_base0_follows_the_prefix)
+{
+    ck_assert_int_eq(any("0"), 0);
+    ck_assert_int_eq(any("10"), 10);
+    ck_assert_int_eq(any("010"), 8);
+    ck_assert_int_eq(any("0x1f"), 31);
+    ck_assert_int_eq(any("0X1F"), 31);
+    ck_assert_int_eq(any("0o17"), 15);
+    ck_assert_int_eq(any("0b101"), 5);
+    ck_assert_int_eq(any("-0x10"), -16);
+    ck_assert_int_eq(any("1_000"), 1000);
+    ck_assert_int_eq(any("0x_1f"), 31);
+    ck_assert_int_eq(any("0_7"), 7);
+}
+END_TEST
+
+START_TEST(test_parse_i64_base0_refuses_bad_literals)
+{
+    static const char *bad[] = {"",  "0x",  "08",    "0b2", "1__0", "_1",
+                                "1_", "0x_", "0o8",  "abc", "1 2",  "0x1g"};
+    int64_t v;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_msg(he_parse_i64_base0(fs(bad[i]), &v) == -EINVAL, "\"%s\" accepted", bad[i]);
+    }
+    ck_assert_int_eq(he_parse_i64_base0(fs("0x8000000000000000"), &v), -ERANGE);
+}
+END_TEST
+
+START_TEST(test_parse_u64_trimmed_trims_both_sides_like_go)
+{
+    uint64_t v = 0;
+    ck_assert_int_eq(he_parse_u64_trimmed(fs(" \t42\r\n"), &v), 0);
+    ck_assert_uint_eq(v, 42);
+    ck_assert_int_eq(he_parse_u64_trimmed(fs("18446744073709551615\n"), &v), 0);
+    ck_assert_uint_eq(v, UINT64_MAX);
+    ck_assert_int_eq(he_parse_u64_trimmed(fs(" \n"), &v), -EINVAL);
+    ck_assert_int_eq(he_parse_u64_trimmed(fs("+1"), &v), -EINVAL);
+    ck_assert_int_eq(he_parse_u64_trimmed(fs("1 2"), &v), -EINVAL);
+    ck_assert_int_eq(he_parse_u64_trimmed(fs("18446744073709551616"), &v), -ERANGE);
+}
+END_TEST
+
+START_TEST(test_go_fields_splits_at_all_ascii_whitespace)
+{
+    static const char text[] = "  a\tbb\v\fc\r\n d  ";
+    struct he_field f[3];
+    ck_assert_uint_eq(he_go_fields(fs(text), f, 3), 4);
+    ck_assert(f[0].len == 1 && f[0].p[0] == 'a');
+    ck_assert(f[1].len == 2 && memcmp(f[1].p, "bb", 2) == 0);
+    ck_assert(f[2].len == 1 && f[2].p[0] == 'c');
+    ck_assert_uint_eq(he_go_fields(fs(""), f, 3), 0);
+    ck_assert_uint_eq(he_go_fields(fs(" \n\t"), f, 3), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("parse_go");
+    TCase *tc = tcase_create("parse_go");
+    tcase_add_test(tc, test_parse_i64_reads_signed_decimal);
+    tcase_add_test(tc, test_parse_i64_refuses_what_go_refuses);
+    tcase_add_test(tc, test_parse_i64_base0_follows_the_prefix);
+    tcase_add_test(tc, test_parse_i64_base0_refuses_bad_literals);
+    tcase_add_test(tc, test_parse_u64_trimmed_trims_both_sides_like_go);
+    tcase_add_test(tc, test_go_fields_splits_at_all_ascii_whitespace);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
