@@ -36,7 +36,7 @@
 
 #include "he_collector.h"
 #include "he_file.h"
-#include "he_gospace.h"
+#include "he_parse_go.h"
 #include "he_log.h"
 #include "he_parse.h"
 #include "he_paths.h"

@@ -4,8 +4,9 @@
  * (procfs, node_exporter's helpers) reads the kernel's text with Go's standard
  * library: strconv.ParseInt base 10 (/proc/slabinfo, /proc/swaps, /proc/cgroups)
  * and base 0 (/proc/sys values, so "0x1f", "0o17", "017" and "1_000" are numbers
- * too), readUintFromFile's trimmed ParseUint, and strings.Fields, which splits at
- * \v, \f and \r as well as blanks and newlines. Nothing here allocates; input is
+ * too), readUintFromFile's trimmed ParseUint, and Go's idea of white space for
+ * TrimSpace and Fields (Unicode-aware: os-release and similar files are UTF-8
+ * text written by people, so the difference can show in a label value). Nothing here allocates; input is
  * untrusted and anything else is -EINVAL, never a partial number.
  */
 #ifndef HE_PARSE_GO_H
@@ -37,13 +38,20 @@ int he_parse_i64_base0(struct he_field f, int64_t *out);
  */
 int he_parse_u64_trimmed(struct he_field f, uint64_t *out);
 
-/* True for the ASCII characters Go's unicode.IsSpace accepts: ' ', \t, \n, \v, \f, \r. */
-bool he_go_space(char c);
+/*
+ * Go's unicode.IsSpace, which besides the six ASCII blanks takes U+0085, U+00A0
+ * and the other Unicode White_Space code points in their UTF-8 forms (invalid
+ * UTF-8 is never space): the length of the space rune at p (n bytes), or 0.
+ */
+size_t he_go_space_at(const char *p, size_t n);
+
+/* bytes.TrimSpace / strings.TrimSpace: f without leading and trailing white space. */
+struct he_field he_go_trim_space(struct he_field f);
 
 /*
- * strings.Fields: splits text at runs of he_go_space() characters into at most
- * max fields (pointing into text). Returns the number of fields found, which may
- * exceed max (the extra ones are not stored).
+ * strings.Fields: splits text at runs of white space into at most max fields
+ * (pointing into text). Returns the number of fields found, which may exceed
+ * max (the extra ones are not stored).
  */
 size_t he_go_fields(struct he_field text, struct he_field *fields, size_t max);
 

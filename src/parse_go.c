@@ -127,42 +127,101 @@ int he_parse_i64_base0(struct he_field f, int64_t *out)
     return parse_signed(f, true, out);
 }
 
-bool he_go_space(char c)
+/* The UTF-8 forms of the non-ASCII white space runes, longest first per lead byte. */
+static const char *const go_wide_spaces[] = {
+    "\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x81", "\xe2\x80\x82",
+    "\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86", "\xe2\x80\x87",
+    "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xa8", "\xe2\x80\xa9",
+    "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80",
+};
+
+static bool go_ascii_space(char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+    return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-size_t he_go_fields(struct he_field text, struct he_field *fields, size_t max)
+/*
+ * Length in bytes of the white space rune starting at p (n bytes available), or 0.
+ * A valid multi-byte rune starts with a lead byte, which no continuation byte
+ * equals, so matching the encodings byte for byte is what decoding would find.
+ */
+size_t he_go_space_at(const char *p, size_t n)
+{
+    if (n == 0) {
+        return 0;
+    }
+    if (go_ascii_space(p[0])) {
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof(go_wide_spaces) / sizeof(go_wide_spaces[0]); i++) {
+        const char *s = go_wide_spaces[i];
+        size_t k = s[2] ? 3 : 2;
+        if (n >= k && p[0] == s[0] && p[1] == s[1] && (k == 2 || p[2] == s[2])) {
+            return k;
+        }
+    }
+    return 0;
+}
+
+/* Length of the white space rune that ends at p + n, or 0 (as utf8.DecodeLastRune sees it). */
+static size_t go_space_before(const char *p, size_t n)
+{
+    if (n == 0) {
+        return 0;
+    }
+    if (go_ascii_space(p[n - 1])) {
+        return 1;
+    }
+    for (size_t k = 2; k <= 3 && k <= n; k++) {
+        if (he_go_space_at(p + n - k, k) == k) {
+            return k;
+        }
+    }
+    return 0;
+}
+
+/* bytes.TrimSpace: f without leading and trailing white space. */
+struct he_field he_go_trim_space(struct he_field f)
+{
+    size_t k;
+    while ((k = he_go_space_at(f.p, f.len)) > 0) {
+        f.p += k;
+        f.len -= k;
+    }
+    while ((k = go_space_before(f.p, f.len)) > 0) {
+        f.len -= k;
+    }
+    return f;
+}
+
+/*
+ * strings.Fields: splits s at runs of white space into at most max fields.
+ * Returns the number of fields found, which may exceed max.
+ */
+size_t he_go_fields(struct he_field s, struct he_field *out, size_t max)
 {
     size_t n = 0;
     size_t i = 0;
-    while (i < text.len) {
-        while (i < text.len && he_go_space(text.p[i])) {
-            i++;
+    while (i < s.len) {
+        size_t k = he_go_space_at(s.p + i, s.len - i);
+        if (k > 0) {
+            i += k;
+            continue;
         }
         size_t start = i;
-        while (i < text.len && !he_go_space(text.p[i])) {
+        while (i < s.len && (k = he_go_space_at(s.p + i, s.len - i)) == 0) {
             i++;
         }
-        if (i == start) {
-            break;
-        }
         if (n < max) {
-            fields[n] = (struct he_field){text.p + start, i - start};
+            out[n] = (struct he_field){s.p + start, i - start};
         }
         n++;
     }
     return n;
 }
 
+
 int he_parse_u64_trimmed(struct he_field f, uint64_t *out)
 {
-    while (f.len && he_go_space(f.p[0])) {
-        f.p++;
-        f.len--;
-    }
-    while (f.len && he_go_space(f.p[f.len - 1])) {
-        f.len--;
-    }
-    return he_parse_u64(f, out);
+    return he_parse_u64(he_go_trim_space(f), out);
 }

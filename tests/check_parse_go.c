@@ -112,6 +112,21 @@ START_TEST(test_go_fields_splits_at_all_ascii_whitespace)
 }
 END_TEST
 
+START_TEST(test_go_fields_and_trim_take_unicode_spaces_like_go)
+{
+    struct he_field f[4];
+    /* U+00A0 and U+3000 separate fields; an invalid byte and U+00E9 do not. */
+    ck_assert_uint_eq(he_go_fields(fs("a\xc2\xa0" "b\xe3\x80\x80" "c\xff\xc3\xa9"), f, 4), 3);
+    ck_assert_uint_eq(f[2].len, 4);
+    struct he_field t = he_go_trim_space(fs("\xe2\x80\x83 x y\xc2\x85\n"));
+    ck_assert_uint_eq(t.len, 3);
+    ck_assert(memcmp(t.p, "x y", 3) == 0);
+    /* A lone continuation byte at the end is not half a space. */
+    t = he_go_trim_space(fs("x\xa0"));
+    ck_assert_uint_eq(t.len, 2);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("parse_go");
@@ -122,6 +137,7 @@ int main(void)
     tcase_add_test(tc, test_parse_i64_base0_refuses_bad_literals);
     tcase_add_test(tc, test_parse_u64_trimmed_trims_both_sides_like_go);
     tcase_add_test(tc, test_go_fields_splits_at_all_ascii_whitespace);
+    tcase_add_test(tc, test_go_fields_and_trim_take_unicode_spaces_like_go);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
