@@ -42,6 +42,7 @@
 
 #include "he_collector.h"
 #include "he_cpusys.h"
+#include "he_parse_go.h"
 #include "he_dir.h"
 #include "he_file.h"
 #include "he_log.h"
@@ -303,7 +304,7 @@ static int cpu_scan_float(struct he_field tok, double *out)
     double mantissa;
     int64_t exp;
     if (cpu_parse_float((struct he_field){tok.p, head}, &mantissa) < 0 ||
-        he_cpu_atoi(p + 1, tok.len - head - 1, &exp) < 0) {
+        he_parse_i64((struct he_field){p + 1, tok.len - head - 1}, &exp) < 0) {
         return -EINVAL;
     }
     exp = exp > 100000 ? 100000 : exp < -100000 ? -100000 : exp; /* past any double */
@@ -379,7 +380,7 @@ static int cpu_stat_cpu_line(struct cpu_state *s, const struct he_field *f, size
     if (f[0].len == 3) {
         return 0;
     }
-    if (he_cpu_atoi(f[0].p + 3, f[0].len - 3, &t.id) < 0) {
+    if (he_parse_i64((struct he_field){f[0].p + 3, f[0].len - 3}, &t.id) < 0) {
         return -EINVAL; /* "cpufoo": procfs's ParseInt fails the whole file */
     }
     if (t.id == -1) {
@@ -630,7 +631,7 @@ static int cpu_info_line(struct cpu_state *s, char *line, size_t len)
     if (!sep) {
         return 0; /* the key would keep its ':' and match nothing */
     }
-    struct he_field key = he_cpu_trim_space((struct he_field){line, (size_t)(sep - line)});
+    struct he_field key = he_go_trim_space((struct he_field){line, (size_t)(sep - line)});
     char *value = sep + 2;
     size_t vlen = len - (size_t)(value - line);
     struct cpu_info *c = &s->info[s->ninfo - 1];
@@ -668,7 +669,7 @@ static int cpu_info_first(struct cpu_state *s, char *line, size_t len)
 
 static bool cpu_blank(const char *p, size_t len)
 {
-    return he_cpu_trim_space((struct he_field){p, len}).len == 0;
+    return he_go_trim_space((struct he_field){p, len}).len == 0;
 }
 
 /*

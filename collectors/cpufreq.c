@@ -36,6 +36,7 @@
 
 #include "he_collector.h"
 #include "he_cpusys.h"
+#include "he_parse_go.h"
 #include "he_dir.h"
 #include "he_file.h"
 #include "he_log.h"
@@ -268,7 +269,7 @@ static int cpufreq_read_offline(struct cpufreq_state *s)
         he_log_debug("cpufreq: cannot read", "path", path, "err", strerror(-rc), NULL);
         return rc;
     }
-    if (he_cpu_trim_space((struct he_field){s->file.buf.data, s->file.buf.len}).len == 0) {
+    if (he_go_trim_space((struct he_field){s->file.buf.data, s->file.buf.len}).len == 0) {
         return 0;
     }
     return he_cpulist_parse(&s->offline, s->file.buf.data, s->file.buf.len);
@@ -282,7 +283,7 @@ static int cpufreq_offline(const struct cpufreq_state *s, const char *cpu, bool 
     if (s->offline.n == 0) {
         return 0;
     }
-    if (he_cpu_atoi(cpu + 3, strlen(cpu + 3), &n) < 0) {
+    if (he_parse_i64((struct he_field){cpu + 3, strlen(cpu + 3)}, &n) < 0) {
         return -EINVAL;
     }
     *offline = he_cpulist_search(&s->offline, (uint16_t)(uint64_t)n);

@@ -45,18 +45,8 @@ int he_cpulist_parse(struct he_cpulist *l, const char *text, size_t len);
  */
 bool he_cpulist_search(const struct he_cpulist *l, uint16_t cpu);
 
-/*
- * Go's strconv.Atoi, as procfs applies it to CPU numbers (list items, the N of a
- * "cpuN" name): an optional sign and decimal digits within int64, nothing else.
- * Returns 0 or -EINVAL.
- */
-int he_cpu_atoi(const char *p, size_t len, int64_t *out);
-
 /* True for the names filepath.Glob("cpu[0-9]*") matches: "cpu", a digit, anything. */
 bool he_cpu_name_ok(const char *name);
-
-/* Go's strings.TrimSpace, for ASCII white space. */
-struct he_field he_cpu_trim_space(struct he_field f);
 
 /* The next run of non-blank bytes of line at or after *pos; false at the end. */
 bool he_cpu_next_field(struct he_field line, size_t *pos, struct he_field *field);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* devices/system/cpu as procfs reads it: CPU lists and cpuN attributes (see he_cpusys.h). */
 #include "he_cpusys.h"
+#include "he_parse_go.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,32 +22,6 @@ void he_cpulist_fini(struct he_cpulist *l)
 {
     free(l->ids);
     he_cpulist_init(l);
-}
-
-int he_cpu_atoi(const char *p, size_t len, int64_t *out)
-{
-    bool neg = false;
-    if (len && (p[0] == '+' || p[0] == '-')) {
-        neg = p[0] == '-';
-        p++, len--;
-    }
-    if (len == 0) {
-        return -EINVAL;
-    }
-    uint64_t v = 0;
-    uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-    for (size_t i = 0; i < len; i++) {
-        if (p[i] < '0' || p[i] > '9') {
-            return -EINVAL;
-        }
-        uint64_t d = (uint64_t)(p[i] - '0');
-        if (v > (limit - d) / 10) {
-            return -EINVAL;
-        }
-        v = v * 10 + d;
-    }
-    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
-    return 0;
 }
 
 static int append(struct he_cpulist *l, int64_t cpu)
@@ -73,14 +48,14 @@ static int parse_item(struct he_cpulist *l, const char *p, size_t len)
     const char *dash = memchr(p, '-', len);
     int64_t first, last;
     if (!dash) {
-        return he_cpu_atoi(p, len, &first) < 0 ? -EINVAL : append(l, first);
+        return he_parse_i64((struct he_field){p, len}, &first) < 0 ? -EINVAL : append(l, first);
     }
     size_t left = (size_t)(dash - p);
     if (memchr(dash + 1, '-', len - left - 1)) {
         return -EINVAL; /* "1-2-3": strings.Split gives three parts */
     }
-    if (he_cpu_atoi(p, left, &first) < 0 ||
-        he_cpu_atoi(dash + 1, len - left - 1, &last) < 0) {
+    if (he_parse_i64((struct he_field){p, left}, &first) < 0 ||
+        he_parse_i64((struct he_field){dash + 1, len - left - 1}, &last) < 0) {
         return -EINVAL;
     }
     for (int64_t i = first; i <= last; i++) {
@@ -151,17 +126,6 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
-struct he_field he_cpu_trim_space(struct he_field f)
-{
-    while (f.len && is_space(f.p[0])) {
-        f.p++, f.len--;
-    }
-    while (f.len && is_space(f.p[f.len - 1])) {
-        f.len--;
-    }
-    return f;
-}
-
 bool he_cpu_next_field(struct he_field line, size_t *pos, struct he_field *field)
 {
     size_t i = *pos;
@@ -193,7 +157,7 @@ int he_cpu_read_attr(const char *cpu, const char *file, char *buf, size_t keep)
         return rc;
     }
     size_t len = (size_t)rc < keep ? (size_t)rc : keep;
-    struct he_field f = he_cpu_trim_space((struct he_field){buf, len});
+    struct he_field f = he_go_trim_space((struct he_field){buf, len});
     memmove(buf, f.p, f.len);
     buf[f.len] = '\0';
     return (int)f.len;

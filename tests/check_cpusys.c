@@ -131,20 +131,6 @@ START_TEST(test_cpulist_search_is_procfs_binary_search)
 }
 END_TEST
 
-START_TEST(test_cpu_atoi_is_go_atoi)
-{
-    int64_t v;
-    ck_assert_int_eq(he_cpu_atoi("+12", 3, &v), 0);
-    ck_assert_int_eq(v, 12);
-    ck_assert_int_eq(he_cpu_atoi("-9223372036854775808", 20, &v), 0);
-    ck_assert(v == INT64_MIN);
-    ck_assert_int_eq(he_cpu_atoi("9223372036854775808", 19, &v), -EINVAL);
-    ck_assert_int_eq(he_cpu_atoi("", 0, &v), -EINVAL);
-    ck_assert_int_eq(he_cpu_atoi("-", 1, &v), -EINVAL);
-    ck_assert_int_eq(he_cpu_atoi("1_0", 3, &v), -EINVAL);
-}
-END_TEST
-
 START_TEST(test_cpu_read_attr_trims_both_ends_like_go)
 {
     char buf[HE_CPU_ATTR_SIZE];
@@ -218,7 +204,6 @@ static Suite *cpusys_suite(void)
     tcase_add_test(tc, test_cpulist_takes_signs_and_wraps_like_go);
     tcase_add_test(tc, test_cpulist_caps_huge_ranges);
     tcase_add_test(tc, test_cpulist_search_is_procfs_binary_search);
-    tcase_add_test(tc, test_cpu_atoi_is_go_atoi);
     tcase_add_test(tc, test_cpu_name_ok_matches_glob);
     tcase_add_test(tc, test_cpu_next_field_walks_blank_separated_fields);
     suite_add_tcase(s, tc);
