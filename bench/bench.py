@@ -16,6 +16,7 @@ import ctypes
 import datetime
 import gzip as gzip_module
 import http.client
+import json
 import os
 import platform
 import re
@@ -547,9 +548,20 @@ def callgrind_per_scrape(children, ports, binary, args, k, tmp, tag):
 # ---------------------------------------------------------------- set-up
 
 
+def build_source(build_dir):
+    """The source tree a meson build directory was configured for, or None."""
+    try:
+        info = json.loads((build_dir / "meson-info" / "meson-info.json").read_text())
+        return Path(info["directories"]["source"]).resolve()
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def build_release(build_dir):
     """Release build of the project in build_dir (outside the source tree); returns the binary."""
     quiet = {"stdout": subprocess.DEVNULL}
+    if (build_dir / "build.ninja").exists() and build_source(build_dir) != Path(SOURCE_DIR).resolve():
+        shutil.rmtree(build_dir)  # configured for another checkout: its binary is not ours
     if (build_dir / "build.ninja").exists():
         subprocess.run(["meson", "configure", build_dir, "--buildtype=release"], check=True,
                        **quiet)

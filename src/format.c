@@ -103,10 +103,38 @@ static bool decimal_at_precision(struct decimal *d, double v, int prec)
     return false;
 }
 
+/*
+ * Values with at most nine decimals (load averages, durations in nanoseconds,
+ * kernel fractions) without snprintf: with k the fewest decimals for which the
+ * integer nearest v * 10^k, divided by 10^k, reads back as v, those digits are
+ * the shortest representation. Kept below 2^50 so v * 10^k is within 1/16 of the
+ * true product and rounding it finds that integer. False when no k <= 9 fits.
+ */
+static bool decimal_few_decimals(struct decimal *d, double v)
+{
+    static const double pow10[] = {1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    for (int k = 0; k < 9; k++) {
+        double scaled = v * pow10[k];
+        if (scaled >= 1125899906842624.0) { /* 2^50 */
+            return false;
+        }
+        double n = nearbyint(scaled);
+        if (n / pow10[k] == v) {
+            decimal_from_integer(d, n);
+            d->dp -= k + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
 static void decimal_shortest(struct decimal *d, double v)
 {
     if (v == floor(v) && v < 9007199254740992.0) {
         decimal_from_integer(d, v);
+        return;
+    }
+    if (decimal_few_decimals(d, v)) {
         return;
     }
     /*

@@ -150,8 +150,12 @@ size_t he_go_space_at(const char *p, size_t n)
     if (n == 0) {
         return 0;
     }
-    if (go_ascii_space(p[0])) {
-        return 1;
+    unsigned char lead = (unsigned char)p[0];
+    if (lead < 0x80) {
+        return go_ascii_space(p[0]) ? 1 : 0;
+    }
+    if (lead != 0xc2 && lead != 0xe1 && lead != 0xe2 && lead != 0xe3) {
+        return 0; /* no white space rune starts with any other byte */
     }
     for (size_t i = 0; i < sizeof(go_wide_spaces) / sizeof(go_wide_spaces[0]); i++) {
         const char *s = go_wide_spaces[i];

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Stable bottom-up merge sort of index arrays (see he_sort.h). */
+/*
+ * Stable bottom-up merge sort of index arrays (see he_sort.h). Runs already in
+ * order are copied after one comparison, so sorted input costs O(n).
+ */
 #include "he_sort.h"
 
 #include <string.h>
@@ -9,6 +12,11 @@ static void merge_runs(const uint32_t *src, uint32_t *dst, size_t lo, size_t mid
                        he_index_compare cmp, const void *ctx)
 {
     size_t i = lo, j = mid, k = lo;
+    if (mid < hi && cmp(ctx, src[mid], src[mid - 1]) >= 0) {
+        /* Already in order, as collectors mostly emit: one comparison, not a merge. */
+        memcpy(dst + lo, src + lo, (hi - lo) * sizeof(*dst));
+        return;
+    }
     while (i < mid && j < hi) {
         /* Take from the right run only when strictly smaller: equal items keep their order. */
         dst[k++] = cmp(ctx, src[j], src[i]) < 0 ? src[j++] : src[i++];

@@ -142,18 +142,28 @@ static int intern(struct he_writer *w, const char *s, uint32_t *off)
     return 0;
 }
 
-static bool is_name_start(char c, bool colon_ok)
+/* Character classes of metric and label names: bit 1 may start a name, bit 2 may follow. */
+enum { NAME_START = 1, NAME_REST = 2, COLON = 4 };
+
+static unsigned char name_class(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon_ok && c == ':');
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') {
+        return NAME_START | NAME_REST;
+    }
+    if (c >= '0' && c <= '9') {
+        return NAME_REST;
+    }
+    return c == ':' ? COLON : 0;
 }
 
 static bool name_valid(const char *s, bool colon_ok)
 {
-    if (!s || !is_name_start(s[0], colon_ok)) {
+    unsigned char extra = colon_ok ? COLON : 0;
+    if (!s || !(name_class((unsigned char)s[0]) & (NAME_START | extra))) {
         return false;
     }
-    for (const char *p = s + 1; *p; p++) {
-        if (!is_name_start(*p, colon_ok) && !(*p >= '0' && *p <= '9')) {
+    for (const unsigned char *p = (const unsigned char *)s + 1; *p; p++) {
+        if (!(name_class(*p) & (NAME_REST | extra))) {
             return false;
         }
     }
@@ -446,51 +456,60 @@ static size_t utf8_sequence_length(const unsigned char *p, size_t n)
     return len;
 }
 
-/*
- * Appends s escaped for HELP (quote false) or a label value (quote true): backslash
- * and newline always, double quote in label values. Each run of invalid UTF-8
- * becomes one U+FFFD, as Go's strings.ToValidUTF8 does.
- */
-static int put_escaped(struct he_buf *out, const char *s, bool quote)
+/* Writes n bytes at p, which the caller reserved; returns the end. */
+static char *put_raw(char *p, const void *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* Most bytes put_escaped() writes per input byte: an invalid byte becomes U+FFFD. */
+#define ESCAPE_GROWTH 3
+
+/*
+ * Writes s (n bytes) at p, escaped for HELP (quote false) or a label value (quote
+ * true): backslash and newline always, double quote in label values. Each run of
+ * invalid UTF-8 becomes one U+FFFD, as Go's strings.ToValidUTF8 does. The caller
+ * reserved ESCAPE_GROWTH * n bytes; returns the end.
+ */
+static char *put_escaped(char *p, const char *s, size_t n, bool quote)
+{
+    const unsigned char *in = (const unsigned char *)s;
     bool in_invalid_run = false;
-    int rc = 0;
-    while (n && rc == 0) {
-        size_t plain = 0; /* printable ASCII needing no escape: the common case, copied in bulk */
-        while (plain < n && p[plain] >= 0x20 && p[plain] < 0x80 && p[plain] != '\\' &&
-               !(quote && p[plain] == '"')) {
+    while (n) {
+        size_t plain = 0; /* printable ASCII needing no escape: the common case, copied at once */
+        while (plain < n && in[plain] >= 0x20 && in[plain] < 0x80 && in[plain] != '\\' &&
+               !(quote && in[plain] == '"')) {
             plain++;
         }
         if (plain) {
-            rc = he_buf_append(out, p, plain);
-            p += plain, n -= plain;
+            p = put_raw(p, in, plain);
+            in += plain, n -= plain;
             in_invalid_run = false;
             continue;
         }
-        size_t len = utf8_sequence_length(p, n);
+        size_t len = utf8_sequence_length(in, n);
         if (len == 0) {
             if (!in_invalid_run) {
-                rc = he_buf_append(out, "\xef\xbf\xbd", 3);
+                p = put_raw(p, "\xef\xbf\xbd", 3);
             }
             in_invalid_run = true;
-            p++, n--;
+            in++, n--;
             continue;
         }
         in_invalid_run = false;
-        if (*p == '\\') {
-            rc = he_buf_append(out, "\\\\", 2);
-        } else if (*p == '\n') {
-            rc = he_buf_append(out, "\\n", 2);
-        } else if (*p == '"' && quote) {
-            rc = he_buf_append(out, "\\\"", 2);
+        if (*in == '\\') {
+            p = put_raw(p, "\\\\", 2);
+        } else if (*in == '\n') {
+            p = put_raw(p, "\\n", 2);
+        } else if (*in == '"' && quote) {
+            p = put_raw(p, "\\\"", 2);
         } else {
-            rc = he_buf_append(out, p, len);
+            p = put_raw(p, in, len);
         }
-        p += len, n -= len;
+        in += len, n -= len;
     }
-    return rc;
+    return p;
 }
 
 static const char *type_name(enum he_metric_type t)
@@ -505,42 +524,70 @@ static const char *type_name(enum he_metric_type t)
     }
 }
 
+/* Writes "# HELP name help\n# TYPE name type\n". */
 static int render_family_header(const struct he_writer *w, const struct family *f,
                                 struct he_buf *out)
 {
     const char *name = str_at(w, f->name);
-    int rc = he_buf_puts(out, "# HELP ");
-    if (!rc) rc = he_buf_puts(out, name);
-    if (!rc) rc = he_buf_putc(out, ' ');
-    if (!rc) rc = put_escaped(out, str_at(w, f->help), false);
-    if (!rc) rc = he_buf_puts(out, "\n# TYPE ");
-    if (!rc) rc = he_buf_puts(out, name);
-    if (!rc) rc = he_buf_putc(out, ' ');
-    if (!rc) rc = he_buf_puts(out, type_name(f->type));
-    if (!rc) rc = he_buf_putc(out, '\n');
-    return rc;
+    const char *help = str_at(w, f->help);
+    const char *type = type_name(f->type);
+    size_t nlen = strlen(name), hlen = strlen(help), tlen = strlen(type);
+    int rc = he_buf_reserve(out, 16 + 2 * nlen + ESCAPE_GROWTH * hlen + tlen);
+    if (rc < 0) {
+        return rc;
+    }
+    char *p = out->data + out->len;
+    p = put_raw(p, "# HELP ", 7);
+    p = put_raw(p, name, nlen);
+    *p++ = ' ';
+    p = put_escaped(p, help, hlen, false);
+    p = put_raw(p, "\n# TYPE ", 8);
+    p = put_raw(p, name, nlen);
+    *p++ = ' ';
+    p = put_raw(p, type, tlen);
+    *p++ = '\n';
+    out->len = (size_t)(p - out->data);
+    return 0;
 }
 
+/* Bytes render_sample() may write for s: escaping at its worst, the longest number. */
+static size_t sample_size_bound(const struct he_writer *w, const struct sample *s)
+{
+    size_t n = strlen(str_at(w, w->families[s->family].name)) + 4 + HE_FORMAT_DOUBLE_MAX;
+    for (uint32_t i = 0; i < s->nlabels; i++) {
+        const struct label_pair *l = &w->labels[s->first_label + i];
+        n += strlen(str_at(w, l->name)) + 4 + ESCAPE_GROWTH * strlen(str_at(w, l->value));
+    }
+    return n;
+}
+
+/* Writes 'name{label="value",...} value\n' into room reserved once for the whole line. */
 static int render_sample(const struct he_writer *w, const struct sample *s, struct he_buf *out)
 {
-    int rc = he_buf_puts(out, str_at(w, w->families[s->family].name));
-    for (uint32_t i = 0; i < s->nlabels && rc == 0; i++) {
+    int rc = he_buf_reserve(out, sample_size_bound(w, s));
+    if (rc < 0) {
+        return rc;
+    }
+    const char *name = str_at(w, w->families[s->family].name);
+    char *p = put_raw(out->data + out->len, name, strlen(name));
+    for (uint32_t i = 0; i < s->nlabels; i++) {
         const struct label_pair *l = &w->labels[s->first_label + i];
-        rc = he_buf_putc(out, i == 0 ? '{' : ',');
-        if (!rc) rc = he_buf_puts(out, str_at(w, l->name));
-        if (!rc) rc = he_buf_append(out, "=\"", 2);
-        if (!rc) rc = put_escaped(out, str_at(w, l->value), true);
-        if (!rc) rc = he_buf_putc(out, '"');
+        const char *lname = str_at(w, l->name);
+        const char *value = str_at(w, l->value);
+        *p++ = i == 0 ? '{' : ',';
+        p = put_raw(p, lname, strlen(lname));
+        p = put_raw(p, "=\"", 2);
+        p = put_escaped(p, value, strlen(value), true);
+        *p++ = '"';
     }
-    if (!rc && s->nlabels) {
-        rc = he_buf_putc(out, '}');
+    if (s->nlabels) {
+        *p++ = '}';
     }
-    char num[HE_FORMAT_DOUBLE_MAX];
-    size_t n = he_format_double(num, s->value);
-    if (!rc) rc = he_buf_putc(out, ' ');
-    if (!rc) rc = he_buf_append(out, num, n);
-    if (!rc) rc = he_buf_putc(out, '\n');
-    return rc;
+    *p++ = ' ';
+    p += he_format_double(p, s->value);
+    *p++ = '\n';
+    out->len = (size_t)(p - out->data);
+    return 0;
 }
 
 int he_writer_render(struct he_writer *w, enum he_format format, struct he_buf *out)
