@@ -84,17 +84,26 @@ static int open_target(const struct target *t)
     return open(t->path, O_RDONLY | O_CLOEXEC | (t->dir ? O_DIRECTORY : 0));
 }
 
+/* A process whose /proc files were traced may exit meanwhile: its files are skipped. */
+static bool process_gone(int err)
+{
+    return err == ENOENT || err == ESRCH;
+}
+
 /* One open/read/close pass over every target. */
 static int pass_open_read_close(struct target *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         int fd = open_target(&t[i]);
+        if (fd < 0 && process_gone(errno)) {
+            continue;
+        }
         if (fd < 0) {
             return -errno;
         }
         int rc = drain(fd, t[i].dir);
         close(fd);
-        if (rc < 0) {
+        if (rc < 0 && !process_gone(-rc)) {
             return rc;
         }
     }
@@ -106,10 +115,13 @@ static int pass_pread(struct target *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (t[i].fd < 0 && (t[i].fd = open_target(&t[i])) < 0) {
+            if (process_gone(errno)) {
+                continue;
+            }
             return -errno;
         }
         int rc = pread_all(t[i].fd, t[i].dir);
-        if (rc < 0) {
+        if (rc < 0 && !process_gone(-rc)) {
             return rc;
         }
     }
@@ -138,23 +150,35 @@ static int run(struct target *t, size_t n, bool use_pread, long iters, long long
     return 0;
 }
 
-/* Builds the target table; fails if a file cannot be read now, so the floor is never empty. */
-static struct target *load_targets(char **paths, size_t n)
+/*
+ * Builds the target table from the files readable now. A file of a process that
+ * has exited since the trace (the processes collector reads /proc/PID/...) is
+ * left out with a note; the floor fails only if nothing is left.
+ */
+static struct target *load_targets(char **paths, size_t *n)
 {
-    struct target *t = calloc(n, sizeof(*t));
+    struct target *t = calloc(*n, sizeof(*t));
+    size_t kept = 0;
     if (!t) {
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < *n; i++) {
         struct stat st;
-        t[i] = (struct target){paths[i], stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode), -1};
-        int fd = open_target(&t[i]);
-        if (fd < 0 || drain(fd, t[i].dir) < 0) {
-            fprintf(stderr, "readfloor: %s: %s\n", paths[i], strerror(errno));
-            free(t);
-            return NULL;
+        t[kept] = (struct target){paths[i], stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode), -1};
+        int fd = open_target(&t[kept]);
+        if (fd < 0 || drain(fd, t[kept].dir) < 0) {
+            fprintf(stderr, "readfloor: left out %s: %s\n", paths[i], strerror(errno));
+        } else {
+            kept++;
         }
-        close(fd);
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+    *n = kept;
+    if (kept == 0) {
+        free(t);
+        return NULL;
     }
     return t;
 }
@@ -204,7 +228,7 @@ int main(int argc, char **argv)
         return 2;
     }
     size_t n = (size_t)(argc - i);
-    struct target *t = load_targets(argv + i, n);
+    struct target *t = load_targets(argv + i, &n);
     if (!t) {
         return 1;
     }
