@@ -30,6 +30,7 @@
 #include "he_file.h"
 #include "he_log.h"
 #include "he_parse.h"
+#include "he_parse_go.h"
 #include "he_paths.h"
 
 struct zoneinfo_field {
@@ -146,95 +147,6 @@ static unsigned zoneinfo_digit(char c)
     return l >= 'a' && l <= 'z' ? (unsigned)(l - 'a' + 10) : 36;
 }
 
-/* Go's underscoreOK: '_' only between digits, or between a base prefix and a digit. */
-static bool zoneinfo_underscores_ok(const char *s, size_t n)
-{
-    char saw = '^';
-    size_t i = 0;
-    bool hex = false;
-    char p = n >= 2 && s[0] == '0' ? (char)(s[1] | 0x20) : 0;
-    if (p == 'b' || p == 'o' || p == 'x') {
-        i = 2;
-        saw = '0';
-        hex = p == 'x';
-    }
-    for (; i < n; i++) {
-        unsigned d = zoneinfo_digit(s[i]);
-        if (d < 10 || (hex && d < 16)) {
-            saw = '0';
-        } else if (s[i] == '_') {
-            if (saw != '0') {
-                return false;
-            }
-            saw = '_';
-        } else if (saw == '_') {
-            return false;
-        } else {
-            saw = '!';
-        }
-    }
-    return saw != '_';
-}
-
-/* Go's strconv.ParseUint(s, base0 ? 0 : 10, 64). 0, -EINVAL or -ERANGE. */
-static int zoneinfo_parse_uint(const char *s, size_t n, bool base0, uint64_t *out)
-{
-    const char *s0 = s;
-    size_t n0 = n;
-    unsigned base = 10;
-    if (n == 0) {
-        return -EINVAL;
-    }
-    if (base0 && s[0] == '0') {
-        /* "0b", "0o", "0x" need a digit after them; a bare leading 0 means octal. */
-        char p = n >= 3 ? (char)(s[1] | 0x20) : 0;
-        size_t skip = p == 'b' || p == 'o' || p == 'x' ? 2 : 1;
-        base = p == 'b' ? 2 : p == 'x' ? 16 : 8;
-        s += skip;
-        n -= skip;
-    }
-    uint64_t v = 0;
-    bool underscores = false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned d = zoneinfo_digit(s[i]);
-        if (s[i] == '_' && base0) {
-            underscores = true;
-            continue;
-        }
-        if (d >= base) {
-            return -EINVAL;
-        }
-        if (v > (UINT64_MAX - d) / base) {
-            return -ERANGE;
-        }
-        v = v * base + d;
-    }
-    if (underscores && !zoneinfo_underscores_ok(s0, n0)) {
-        return -EINVAL;
-    }
-    *out = v;
-    return 0;
-}
-
-/* Go's strconv.ParseInt(f, base0 ? 0 : 10, 64). 0, -EINVAL or -ERANGE. */
-static int zoneinfo_parse_int(struct he_field f, bool base0, int64_t *out)
-{
-    bool neg = f.len && f.p[0] == '-';
-    if (f.len && (f.p[0] == '-' || f.p[0] == '+')) {
-        f.p++, f.len--;
-    }
-    uint64_t u;
-    int rc = zoneinfo_parse_uint(f.p, f.len, base0, &u);
-    if (rc < 0) {
-        return rc;
-    }
-    if (u > (uint64_t)INT64_MAX + (neg ? 1 : 0)) {
-        return -ERANGE;
-    }
-    *out = !neg ? (int64_t)u : u > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)u;
-    return 0;
-}
-
 /* RE2's \s, which upstream's header pattern uses: [\t\n\f\r ]. */
 static bool zoneinfo_is_re_space(char c)
 {
@@ -325,7 +237,7 @@ static void zoneinfo_protection(struct zoneinfo_state *s, struct he_field line)
             const char *sep = memmem(item, (size_t)(z - item), ", ", 2);
             struct he_field f = {item, (size_t)((sep ? sep : z) - item)};
             int64_t v;
-            if (zoneinfo_parse_int(f, false, &v) < 0) {
+            if (he_parse_i64(f, &v) < 0) {
                 return;
             }
             if (pass == 1) {
@@ -373,7 +285,7 @@ static void zoneinfo_line(struct zoneinfo_state *s, struct he_field line)
         if (he_field_eq(f[0], zoneinfo_fields[i].key)) {
             int64_t v;
             s->block.seen[i] = true;
-            s->block.values[i] = zoneinfo_parse_int(f[1], true, &v) == 0 ? v : 0;
+            s->block.values[i] = he_parse_i64_base0(f[1], &v) == 0 ? v : 0;
             return;
         }
     }
