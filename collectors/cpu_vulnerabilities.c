@@ -23,6 +23,7 @@
 #include "he_dir.h"
 #include "he_file.h"
 #include "he_log.h"
+#include "he_parse_go.h"
 #include "he_paths.h"
 
 #define VULN_DIR "devices/system/cpu/vulnerabilities"
@@ -59,28 +60,32 @@ static void vuln_fini(void *state)
     free(s);
 }
 
-/* Go's unicode.IsSpace for the ASCII range, which is all the kernel writes. */
-static bool vuln_is_space(char c)
+static const char *vuln_skip_space(const char *p, const char *end)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+    size_t k;
+    while (p < end && (k = he_go_space_at(p, (size_t)(end - p))) > 0) {
+        p += k;
+    }
+    return p;
+}
+
+static const char *vuln_skip_word(const char *p, const char *end)
+{
+    while (p < end && he_go_space_at(p, (size_t)(end - p)) == 0) {
+        p++;
+    }
+    return p;
 }
 
 /* Appends text without its first word, words joined by one space (strings.Fields). */
 static int vuln_put_rest(struct he_buf *out, const char *p, const char *end)
 {
-    while (p < end && !vuln_is_space(*p)) {
-        p++;
-    }
+    p = vuln_skip_word(p, end);
     bool first = true;
     int rc = 0;
     while (rc == 0 && p < end) {
-        while (p < end && vuln_is_space(*p)) {
-            p++;
-        }
-        const char *word = p;
-        while (p < end && !vuln_is_space(*p)) {
-            p++;
-        }
+        const char *word = vuln_skip_space(p, end);
+        p = vuln_skip_word(word, end);
         if (p > word) {
             rc = first ? 0 : he_buf_putc(out, ' ');
             rc = rc ? rc : he_buf_append(out, word, (size_t)(p - word));
@@ -148,14 +153,9 @@ static int vuln_read_one(struct vuln_state *s, const char *name)
         he_log_debug("cpu_vulnerabilities: cannot read", "path", path, NULL);
         return rc;
     }
-    const char *p = s->file.buf.data;
-    const char *end = p + s->file.buf.len;
-    while (p < end && vuln_is_space(*p)) {
-        p++;
-    }
-    while (end > p && vuln_is_space(end[-1])) {
-        end--;
-    }
+    struct he_field text = he_go_trim_space((struct he_field){s->file.buf.data, s->file.buf.len});
+    const char *p = text.p;
+    const char *end = text.p + text.len;
     rc = vuln_mark(s);
     rc = rc ? rc : he_buf_append(&s->store, name, n + 1);
     return rc ? rc : vuln_put_state(s, p, end);
