@@ -22,6 +22,7 @@
 #include "he_file.h"
 #include "he_log.h"
 #include "he_parse.h"
+#include "he_parse_go.h"
 #include "he_paths.h"
 
 /* The files procfs reads; the first two are exported. */
@@ -56,21 +57,10 @@ static void entropy_fini(void *state)
     (void)state;
 }
 
-static bool entropy_is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
 /* Parses text as strconv.ParseUint(strings.TrimSpace(text), 10, 64). */
 static int entropy_parse(const char *text, size_t len, uint64_t *out)
 {
-    while (len && entropy_is_space(text[len - 1])) {
-        len--;
-    }
-    while (len && entropy_is_space(*text)) {
-        text++, len--;
-    }
-    return he_parse_u64((struct he_field){text, len}, out) < 0 ? -EINVAL : 0;
+    return he_parse_u64_trimmed((struct he_field){text, len}, out) < 0 ? -EINVAL : 0;
 }
 
 /* Reads one file: 0, 1 when it is absent, or a negative errno. */

@@ -18,6 +18,7 @@
 #include "he_file.h"
 #include "he_log.h"
 #include "he_parse.h"
+#include "he_parse_go.h"
 #include "he_paths.h"
 
 /* No state: the file is one short line, read whole each scrape. */
@@ -32,11 +33,6 @@ static void filefd_fini(void *state)
     (void)state;
 }
 
-static bool filefd_is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
 /*
  * Splits text as bytes.Split(bytes.TrimSpace(text), "\t") and parses parts 0
  * and 2 as floats. Returns 0 or -EINVAL.
@@ -45,13 +41,9 @@ static int filefd_parse(const char *text, size_t len, double *allocated, double 
 {
     struct he_field parts[3];
     size_t n = 0;
-    while (len && filefd_is_space(text[len - 1])) {
-        len--;
-    }
-    while (len && filefd_is_space(*text)) {
-        text++, len--;
-    }
-    const char *end = text + len;
+    struct he_field trimmed = he_go_trim_space((struct he_field){text, len});
+    text = trimmed.p;
+    const char *end = text + trimmed.len;
     for (const char *p = text; n < 3; n++) {
         const char *tab = memchr(p, '\t', (size_t)(end - p));
         const char *stop = tab ? tab : end;

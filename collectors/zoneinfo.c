@@ -194,11 +194,6 @@ static bool zoneinfo_match_header(struct he_field line, struct he_field *node,
     return false;
 }
 
-static bool zoneinfo_is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
 /*
  * Reads the list of "protection: (a, b, ...)" as procfs does: the text between
  * the first and second ':', without its first '(' and first ')', trimmed, cut
@@ -223,13 +218,8 @@ static void zoneinfo_protection(struct zoneinfo_state *s, struct he_field line)
     if (t->len == 0) {
         return; /* nothing to parse: "" is no number */
     }
-    const char *a = t->data, *z = t->data + t->len;
-    while (a < z && zoneinfo_is_space(*a)) {
-        a++;
-    }
-    while (z > a && zoneinfo_is_space(z[-1])) {
-        z--;
-    }
+    struct he_field items = he_go_trim_space((struct he_field){t->data, t->len});
+    const char *a = items.p, *z = items.p + items.len;
     /* Two passes over the items: check them all, then store them. */
     for (int pass = 0; pass < 2; pass++) {
         size_t n = 0;
