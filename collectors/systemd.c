@@ -44,6 +44,9 @@
 
 static const char *systemd_unit_include;
 static const char *systemd_unit_exclude;
+static const char *systemd_unit_whitelist;   /* hidden, deprecated names of the two above */
+static const char *systemd_unit_blacklist;
+static bool systemd_private;                 /* hidden; accepted, the system bus is used */
 static bool systemd_task_metrics;
 static bool systemd_restarts_metrics;
 static bool systemd_start_time_metrics;
@@ -109,6 +112,37 @@ static void systemd_fini(void *state)
     free(s);
 }
 
+#define SYSTEMD_INCLUDE_DEFAULT ".+"
+#define SYSTEMD_EXCLUDE_DEFAULT ".+\\.(automount|device|mount|scope|slice)"
+
+/*
+ * Upstream still accepts the pre-1.1 names unit-whitelist/unit-blacklist: the old
+ * name stands in for the new one unless that was given too, which is an error.
+ * (A new flag still at its default counts as not given.)
+ */
+static int systemd_apply_deprecated(const char **current, const char *def, const char *old,
+                                    const char *what, const char *old_what)
+{
+    char msg[160];
+    if (!old || !*old) {
+        return 0;
+    }
+    if (*current && strcmp(*current, def) != 0) {
+        snprintf(msg, sizeof(msg),
+                 "--collector.systemd.unit-%s and --collector.systemd.unit-%s are mutually exclusive",
+                 old_what, what);
+        he_log_error(msg, NULL);
+        return -EINVAL;
+    }
+    snprintf(msg, sizeof(msg),
+             "--collector.systemd.unit-%s is DEPRECATED and will be removed in 2.0.0, use "
+             "--collector.systemd.unit-%s",
+             old_what, what);
+    he_log_warn(msg, NULL);
+    *current = old;
+    return 0;
+}
+
 static int systemd_init(void **state)
 {
     struct systemd_state *s = calloc(1, sizeof(*s));
@@ -116,6 +150,16 @@ static int systemd_init(void **state)
         return -ENOMEM;
     }
     he_dbus_init(&s->dbus, "systemd", he_dbus_timeout_usec());
+    if (systemd_apply_deprecated(&systemd_unit_include, SYSTEMD_INCLUDE_DEFAULT,
+                                 systemd_unit_whitelist, "include", "whitelist") < 0 ||
+        systemd_apply_deprecated(&systemd_unit_exclude, SYSTEMD_EXCLUDE_DEFAULT,
+                                 systemd_unit_blacklist, "exclude", "blacklist") < 0) {
+        systemd_fini(s);
+        return -EINVAL;
+    }
+    if (systemd_private) {
+        he_log_warn("--collector.systemd.private is not supported; using the system bus", NULL);
+    }
     he_log_info("Parsed flag --collector.systemd.unit-include", "flag", systemd_unit_include, NULL);
     he_log_info("Parsed flag --collector.systemd.unit-exclude", "flag", systemd_unit_exclude, NULL);
     int rc = systemd_compile_anchored(&s->include, "--collector.systemd.unit-include",
@@ -521,14 +565,19 @@ static int systemd_collect(void *state, struct he_writer *w)
 }
 
 static const struct he_flag systemd_flags[] = {
-    {"collector.systemd.unit-include", HE_FLAG_STRING, ".+",
+    {"collector.systemd.unit-include", HE_FLAG_STRING, SYSTEMD_INCLUDE_DEFAULT,
      "Regexp of systemd units to include. Units must both match include and not match exclude "
      "to be included.",
      &systemd_unit_include, he_regex_check_flag},
-    {"collector.systemd.unit-exclude", HE_FLAG_STRING, ".+\\.(automount|device|mount|scope|slice)",
+    {"collector.systemd.unit-exclude", HE_FLAG_STRING, SYSTEMD_EXCLUDE_DEFAULT,
      "Regexp of systemd units to exclude. Units must both match include and not match exclude "
      "to be included.",
      &systemd_unit_exclude, he_regex_check_flag},
+    {"collector.systemd.unit-whitelist", HE_FLAG_STRING, NULL, NULL, &systemd_unit_whitelist,
+     he_regex_check_flag},
+    {"collector.systemd.unit-blacklist", HE_FLAG_STRING, NULL, NULL, &systemd_unit_blacklist,
+     he_regex_check_flag},
+    {"collector.systemd.private", HE_FLAG_BOOL, NULL, NULL, &systemd_private, NULL},
     {"collector.systemd.enable-task-metrics", HE_FLAG_BOOL, NULL,
      "Enables service unit tasks metrics unit_tasks_current and unit_tasks_max",
      &systemd_task_metrics, NULL},

@@ -153,6 +153,10 @@ test_flags() {
     check "--version names the version" eval "\"$BIN\" --version | grep -qE '^host_exporter, version [0-9]'"
     start gomaxprocs "${BASE_FLAGS[@]}" --runtime.gomaxprocs=4 && stop
     check "--runtime.gomaxprocs is accepted and ignored" [ $? = 0 ]
+    start deprecated "${BASE_FLAGS[@]}" --collector.systemd.unit-whitelist='foo.*' \
+        --collector.systemd.unit-blacklist='bar.*' --collector.systemd.private && stop
+    check "node_exporter's hidden systemd flags are accepted" [ $? = 0 ]
+    check "hidden flags stay out of --help" eval "! \"$BIN\" --help | grep -q 'whitelist\|blacklist\|systemd.private'"
 }
 
 test_log_formats() {
