@@ -57,6 +57,8 @@ struct he_writer {
     size_t sample_order_cap;
     uint32_t *scratch;      /* merge buffer for both sorts */
     size_t scratch_cap;
+    uint32_t *bucket;       /* where each family's samples start in sample_order */
+    size_t bucket_cap;
     long current;           /* family receiving samples, or -1 */
     unsigned errors;
 };
@@ -85,6 +87,7 @@ void he_writer_free(struct he_writer *w)
     free(w->order);
     free(w->sample_order);
     free(w->scratch);
+    free(w->bucket);
     free(w);
 }
 
@@ -375,17 +378,36 @@ static int compare_series(const struct he_writer *w, const struct sample *a,
     return 0;
 }
 
-static int compare_samples(const void *ctx, uint32_t ia, uint32_t ib)
+static int compare_sample_series(const void *ctx, uint32_t ia, uint32_t ib)
 {
     const struct he_writer *w = ctx;
-    const struct sample *a = &w->samples[ia];
-    const struct sample *b = &w->samples[ib];
-    uint32_t ra = w->families[a->family].rank;
-    uint32_t rb = w->families[b->family].rank;
-    if (ra != rb) {
-        return ra < rb ? -1 : 1;
+    return compare_series(w, &w->samples[ia], &w->samples[ib]);
+}
+
+/*
+ * Puts sample indices in family-rank order, each family's samples in the order
+ * they were added (a stable counting sort), and records where each family's run
+ * starts in w->bucket (nfamilies + 1 entries).
+ */
+static void bucket_by_family(struct he_writer *w)
+{
+    memset(w->bucket, 0, (w->nfamilies + 1) * sizeof(*w->bucket));
+    for (size_t i = 0; i < w->nsamples; i++) {
+        w->bucket[w->families[w->samples[i].family].rank + 1]++;
     }
-    return compare_series(w, a, b);
+    for (size_t r = 0; r < w->nfamilies; r++) {
+        w->bucket[r + 1] += w->bucket[r];
+    }
+    for (size_t i = 0; i < w->nsamples; i++) {
+        w->scratch[i] = w->bucket[w->families[w->samples[i].family].rank]++;
+    }
+    for (size_t i = 0; i < w->nsamples; i++) {
+        w->sample_order[w->scratch[i]] = (uint32_t)i;
+    }
+    for (size_t r = w->nfamilies; r > 0; r--) { /* the loop above moved every start one run on */
+        w->bucket[r] = w->bucket[r - 1];
+    }
+    w->bucket[0] = 0;
 }
 
 static void fill_identity(uint32_t *idx, size_t n)
@@ -396,8 +418,9 @@ static void fill_identity(uint32_t *idx, size_t n)
 }
 
 /*
- * Sorts families by name, recording each one's rank, then samples by (rank,
- * series). The sort is stable, so of equal series the one added first stays first.
+ * Sorts families by name, recording each one's rank, then groups samples by
+ * family and sorts each family's series. Both steps are stable, so of equal
+ * series the one added first stays first.
  */
 static int sort_for_render(struct he_writer *w)
 {
@@ -410,6 +433,9 @@ static int sort_for_render(struct he_writer *w)
     if (rc == 0) {
         rc = grow_array((void **)&w->scratch, &w->scratch_cap, most, sizeof(*w->scratch));
     }
+    if (rc == 0) {
+        rc = grow_array((void **)&w->bucket, &w->bucket_cap, w->nfamilies + 1, sizeof(*w->bucket));
+    }
     if (rc < 0 || w->nsamples == 0) {
         return rc;
     }
@@ -418,8 +444,11 @@ static int sort_for_render(struct he_writer *w)
     for (size_t i = 0; i < w->nfamilies; i++) {
         w->families[w->order[i]].rank = (uint32_t)i;
     }
-    fill_identity(w->sample_order, w->nsamples);
-    he_sort_indices(w->sample_order, w->scratch, w->nsamples, compare_samples, w);
+    bucket_by_family(w);
+    for (size_t r = 0; r < w->nfamilies; r++) {
+        he_sort_indices(w->sample_order + w->bucket[r], w->scratch, w->bucket[r + 1] - w->bucket[r],
+                        compare_sample_series, w);
+    }
     return 0;
 }
 
