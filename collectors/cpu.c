@@ -174,22 +174,6 @@ struct cpu_state {
     struct he_regex bugs_re;
 };
 
-/* Makes room for item n of *items (cap items of size bytes). 0 or -ENOMEM. */
-static int cpu_reserve(void **items, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap) {
-        return 0;
-    }
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *p = realloc(*items, ncap * size);
-    if (!p) {
-        return -ENOMEM;
-    }
-    *items = p;
-    *cap = ncap;
-    return 0;
-}
-
 /* ---- /proc/stat ---------------------------------------------------------- */
 
 /* Go's underscoreOK: '_' only between digits (a base prefix counts as one). */
@@ -360,7 +344,7 @@ static struct cpu_times *cpu_table_put(struct cpu_table *t, int64_t id)
         return e;
     }
     void *items = t->e;
-    if (cpu_reserve(&items, &t->cap, t->n, sizeof(*t->e)) < 0) {
+    if (he_array_grow(&items, &t->cap, t->n + 1, sizeof(*t->e)) < 0) {
         return NULL;
     }
     t->e = items;
@@ -612,7 +596,7 @@ static int cpu_parse_uint32(const char *p, size_t len, uint32_t *out)
 static int cpu_info_add(struct cpu_state *s, const char *value, size_t len)
 {
     void *items = s->info;
-    if (cpu_reserve(&items, &s->info_cap, s->ninfo, sizeof(*s->info)) < 0) {
+    if (he_array_grow(&items, &s->info_cap, s->ninfo + 1, sizeof(*s->info)) < 0) {
         return -ENOMEM;
     }
     s->info = items;
@@ -878,7 +862,7 @@ static int cpu_throttles_of(struct cpu_state *s, const char *cpu)
     if (!cpu_has_core(s, package, core) &&
         he_cpu_read_u64(cpu, "thermal_throttle/core_throttle_count", &count) == 0) {
         void *items = s->cores;
-        if (cpu_reserve(&items, &s->cores_cap, s->ncores, sizeof(*s->cores)) < 0) {
+        if (he_array_grow(&items, &s->cores_cap, s->ncores + 1, sizeof(*s->cores)) < 0) {
             return -ENOMEM;
         }
         s->cores = items;
@@ -887,7 +871,7 @@ static int cpu_throttles_of(struct cpu_state *s, const char *cpu)
     if (!cpu_has_package(s, package) &&
         he_cpu_read_u64(cpu, "thermal_throttle/package_throttle_count", &count) == 0) {
         void *items = s->pkgs;
-        if (cpu_reserve(&items, &s->pkgs_cap, s->npkgs, sizeof(*s->pkgs)) < 0) {
+        if (he_array_grow(&items, &s->pkgs_cap, s->npkgs + 1, sizeof(*s->pkgs)) < 0) {
             return -ENOMEM;
         }
         s->pkgs = items;

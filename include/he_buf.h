@@ -50,4 +50,11 @@ int he_buf_putc(struct he_buf *b, char c);
  */
 int he_buf_terminate(struct he_buf *b);
 
+/*
+ * Grows *items (an array of *cap elements of elem bytes) to hold at least need
+ * elements, doubling from 16; reused arrays so reach a high-water mark and stop
+ * allocating. Returns 0 or -ENOMEM (the array is unchanged then).
+ */
+int he_array_grow(void **items, size_t *cap, size_t need, size_t elem);
+
 #endif

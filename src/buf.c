@@ -79,3 +79,21 @@ int he_buf_terminate(struct he_buf *b)
     b->data[b->len] = '\0';
     return 0;
 }
+
+int he_array_grow(void **items, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) {
+        return 0;
+    }
+    size_t n = *cap ? *cap : 16;
+    while (n < need) {
+        n *= 2;
+    }
+    void *p = realloc(*items, n * elem);
+    if (!p) {
+        return -ENOMEM;
+    }
+    *items = p;
+    *cap = n;
+    return 0;
+}

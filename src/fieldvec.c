@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "he_buf.h"
+
 void he_fieldvec_init(struct he_fieldvec *fv)
 {
     fv->v = NULL;
@@ -16,22 +18,6 @@ void he_fieldvec_fini(struct he_fieldvec *fv)
 {
     free(fv->v);
     he_fieldvec_init(fv);
-}
-
-/* Grows the array to hold at least want fields, doubling from 16. */
-static int fieldvec_reserve(struct he_fieldvec *fv, size_t want)
-{
-    size_t cap = fv->cap ? fv->cap : 16;
-    while (cap < want) {
-        cap *= 2;
-    }
-    struct he_field *v = realloc(fv->v, cap * sizeof(*v));
-    if (!v) {
-        return -ENOMEM;
-    }
-    fv->v = v;
-    fv->cap = cap;
-    return 0;
 }
 
 int he_fieldvec_split(struct he_fieldvec *fv, struct he_field line)
@@ -46,7 +32,7 @@ int he_fieldvec_split(struct he_fieldvec *fv, struct he_field line)
     if (n > HE_FIELDVEC_MAX) {
         return -E2BIG;
     }
-    int rc = fieldvec_reserve(fv, n);
+    int rc = he_array_grow((void **)&fv->v, &fv->cap, n, sizeof(*fv->v));
     if (rc < 0) {
         return rc;
     }

@@ -109,25 +109,6 @@ unsigned he_writer_errors(const struct he_writer *w)
     return w->errors;
 }
 
-/* Grows *arr (of elem-sized items) so that it holds at least need items. */
-static int grow_array(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) {
-        return 0;
-    }
-    size_t n = *cap ? *cap : 64;
-    while (n < need) {
-        n *= 2;
-    }
-    void *p = realloc(*arr, n * elem);
-    if (!p) {
-        return -ENOMEM;
-    }
-    *arr = p;
-    *cap = n;
-    return 0;
-}
-
 static const char *str_at(const struct he_writer *w, uint32_t off)
 {
     return w->strings.data + off;
@@ -226,7 +207,7 @@ static int table_make_room(struct he_writer *w)
 static int family_add(struct he_writer *w, const char *name, const char *help,
                       enum he_metric_type type, size_t slot)
 {
-    int rc = grow_array((void **)&w->families, &w->families_cap, w->nfamilies + 1,
+    int rc = he_array_grow((void **)&w->families, &w->families_cap, w->nfamilies + 1,
                         sizeof(*w->families));
     if (rc < 0) {
         return rc;
@@ -314,10 +295,10 @@ int he_writer_sample(struct he_writer *w, const struct he_label *labels, size_t 
         w->errors++;
         return -EINVAL;
     }
-    int rc = grow_array((void **)&w->samples, &w->samples_cap, w->nsamples + 1,
+    int rc = he_array_grow((void **)&w->samples, &w->samples_cap, w->nsamples + 1,
                         sizeof(*w->samples));
     if (rc == 0) {
-        rc = grow_array((void **)&w->labels, &w->labels_cap, w->nlabels + nlabels,
+        rc = he_array_grow((void **)&w->labels, &w->labels_cap, w->nlabels + nlabels,
                         sizeof(*w->labels));
     }
     size_t strings_mark = w->strings.len;
@@ -425,16 +406,17 @@ static void fill_identity(uint32_t *idx, size_t n)
 static int sort_for_render(struct he_writer *w)
 {
     size_t most = w->nfamilies > w->nsamples ? w->nfamilies : w->nsamples;
-    int rc = grow_array((void **)&w->order, &w->order_cap, w->nfamilies, sizeof(*w->order));
+    int rc = he_array_grow((void **)&w->order, &w->order_cap, w->nfamilies, sizeof(*w->order));
     if (rc == 0) {
-        rc = grow_array((void **)&w->sample_order, &w->sample_order_cap, w->nsamples,
+        rc = he_array_grow((void **)&w->sample_order, &w->sample_order_cap, w->nsamples,
                         sizeof(*w->sample_order));
     }
     if (rc == 0) {
-        rc = grow_array((void **)&w->scratch, &w->scratch_cap, most, sizeof(*w->scratch));
+        rc = he_array_grow((void **)&w->scratch, &w->scratch_cap, most, sizeof(*w->scratch));
     }
     if (rc == 0) {
-        rc = grow_array((void **)&w->bucket, &w->bucket_cap, w->nfamilies + 1, sizeof(*w->bucket));
+        rc = he_array_grow((void **)&w->bucket, &w->bucket_cap, w->nfamilies + 1,
+                           sizeof(*w->bucket));
     }
     if (rc < 0 || w->nsamples == 0) {
         return rc;
