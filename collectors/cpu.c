@@ -176,40 +176,6 @@ struct cpu_state {
 
 /* ---- /proc/stat ---------------------------------------------------------- */
 
-/* Go's underscoreOK: '_' only between digits (a base prefix counts as one). */
-static bool cpu_underscores_ok(const char *p, size_t len)
-{
-    char saw = '^';
-    size_t i = 0;
-    bool hex = false;
-    if (len && (p[0] == '+' || p[0] == '-')) {
-        p++, len--;
-    }
-    if (len >= 2 && p[0] == '0' && strchr("bBoOxX", p[1]) && p[1]) {
-        i = 2;
-        saw = '0';
-        hex = p[1] == 'x' || p[1] == 'X';
-    }
-    for (; i < len; i++) {
-        char c = p[i];
-        char lc = (char)(c | 0x20);
-        if ((c >= '0' && c <= '9') || (hex && lc >= 'a' && lc <= 'f')) {
-            saw = '0';
-        } else if (c == '_') {
-            if (saw != '0') {
-                return false;
-            }
-            saw = '_';
-        } else {
-            if (saw == '_') {
-                return false;
-            }
-            saw = '!';
-        }
-    }
-    return saw != '_';
-}
-
 /*
  * Go's strconv.ParseFloat, which also takes the '_' separators of Go literals
  * ("1_000.5"); he_parse_double handles the rest.
@@ -221,7 +187,7 @@ static int cpu_parse_float(struct he_field f, double *out)
     if (!memchr(f.p, '_', f.len)) {
         return he_parse_double(f, out);
     }
-    if (f.len >= sizeof(tmp) || !cpu_underscores_ok(f.p, f.len)) {
+    if (f.len >= sizeof(tmp) || !he_go_underscores_ok(f.p, f.len)) {
         return -EINVAL;
     }
     for (size_t i = 0; i < f.len; i++) {
@@ -553,39 +519,8 @@ static int cpu_collect_stat(struct cpu_state *s, struct he_writer *w)
 /* Go's strconv.ParseUint(s, 0, 32): 0x/0o/0b prefixes, a leading 0 for octal, '_'. */
 static int cpu_parse_uint32(const char *p, size_t len, uint32_t *out)
 {
-    const char *s0 = p;
-    size_t len0 = len;
-    unsigned base = 10;
-    if (len == 0) {
-        return -EINVAL;
-    }
-    if (p[0] == '0') {
-        char b = len >= 3 ? (char)(p[1] | 0x20) : 0;
-        base = b == 'b' ? 2 : b == 'o' ? 8 : b == 'x' ? 16 : 8;
-        p += (b == 'b' || b == 'o' || b == 'x') ? 2 : 1;
-        len -= (b == 'b' || b == 'o' || b == 'x') ? 2 : 1;
-    }
-    uint64_t v = 0;
-    bool underscores = false;
-    for (size_t i = 0; i < len; i++) {
-        char lc = (char)(p[i] | 0x20);
-        unsigned d;
-        if (p[i] == '_') {
-            underscores = true;
-            continue;
-        }
-        if (p[i] >= '0' && p[i] <= '9') {
-            d = (unsigned)(p[i] - '0');
-        } else if (lc >= 'a' && lc <= 'z') {
-            d = (unsigned)(lc - 'a') + 10;
-        } else {
-            return -EINVAL;
-        }
-        if (d >= base || (v = v * base + d) > UINT32_MAX) {
-            return -EINVAL;
-        }
-    }
-    if (underscores && !cpu_underscores_ok(s0, len0)) {
+    uint64_t v;
+    if (he_parse_u64_base0((struct he_field){p, len}, &v) < 0 || v > UINT32_MAX) {
         return -EINVAL;
     }
     *out = (uint32_t)v;

@@ -31,6 +31,15 @@ int he_parse_i64(struct he_field f, int64_t *out);
  */
 int he_parse_i64_base0(struct he_field f, int64_t *out);
 
+/* strconv.ParseUint(s, 0, 64): the prefixes and underscores of he_parse_i64_base0, no sign. */
+int he_parse_u64_base0(struct he_field f, uint64_t *out);
+
+/*
+ * Go's underscoreOK, which ParseInt, ParseUint and ParseFloat apply when a number
+ * holds '_': after an optional sign and base prefix, '_' only between digits.
+ */
+bool he_go_underscores_ok(const char *s, size_t len);
+
 /*
  * strconv.ParseUint(strings.TrimSpace(s), 10, 64), the parse of node_exporter's
  * readUintFromFile: ASCII whitespace trimmed on both sides, then decimal digits.

@@ -28,8 +28,11 @@ static unsigned digit_value(char c)
  * Go's underscoreOK(): in a base-0 literal (sign already removed), each '_' sits
  * between digits, or between the base prefix and a digit.
  */
-static bool underscores_ok(const char *s, size_t len)
+bool he_go_underscores_ok(const char *s, size_t len)
 {
+    if (len && (s[0] == '+' || s[0] == '-')) {
+        s++, len--;
+    }
     char saw = '^';
     size_t i = 0;
     bool hex = false;
@@ -75,7 +78,7 @@ static int parse_digits(const char *s, size_t len, size_t start, unsigned base, 
         overflow = overflow || v > (UINT64_MAX - d) / base;
         v = v * base + d;
     }
-    if (underscores && !underscores_ok(s, len)) {
+    if (underscores && !he_go_underscores_ok(s, len)) {
         return -EINVAL;
     }
     *out = v;
@@ -120,6 +123,11 @@ static int parse_signed(struct he_field f, bool base0, int64_t *out)
 int he_parse_i64(struct he_field f, int64_t *out)
 {
     return parse_signed(f, false, out);
+}
+
+int he_parse_u64_base0(struct he_field f, uint64_t *out)
+{
+    return parse_unsigned(f.p, f.len, true, out);
 }
 
 int he_parse_i64_base0(struct he_field f, int64_t *out)

@@ -127,6 +127,23 @@ START_TEST(test_go_fields_and_trim_take_unicode_spaces_like_go)
 }
 END_TEST
 
+START_TEST(test_parse_u64_base0_and_underscores_like_go)
+{
+    uint64_t v = 0;
+    ck_assert_int_eq(he_parse_u64_base0(fs("0x1f"), &v), 0);
+    ck_assert_uint_eq(v, 31);
+    ck_assert_int_eq(he_parse_u64_base0(fs("017"), &v), 0);
+    ck_assert_uint_eq(v, 15);
+    ck_assert_int_eq(he_parse_u64_base0(fs("1_000"), &v), 0);
+    ck_assert_uint_eq(v, 1000);
+    ck_assert_int_eq(he_parse_u64_base0(fs("-1"), &v), -EINVAL);
+    ck_assert_int_eq(he_parse_u64_base0(fs("1__0"), &v), -EINVAL);
+    ck_assert(he_go_underscores_ok("-0x_1f", 6));
+    ck_assert(!he_go_underscores_ok("+_1", 3));
+    ck_assert(!he_go_underscores_ok("1_", 2));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("parse_go");
@@ -138,6 +155,7 @@ int main(void)
     tcase_add_test(tc, test_parse_u64_trimmed_trims_both_sides_like_go);
     tcase_add_test(tc, test_go_fields_splits_at_all_ascii_whitespace);
     tcase_add_test(tc, test_go_fields_and_trim_take_unicode_spaces_like_go);
+    tcase_add_test(tc, test_parse_u64_base0_and_underscores_like_go);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
