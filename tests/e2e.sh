@@ -75,10 +75,11 @@ mask_case() {
     if [ -f "$1/mask.sed" ]; then sed -E -f "$1/mask.sed"; else cat; fi
 }
 
+# A flags file may name files inside its case as @CASE@ (e.g. --path.udev.data=@CASE@/udev).
 fixture_flags() {
     local dir=$1
     echo "--path.procfs=$dir/proc --path.sysfs=$dir/sys --path.rootfs=$dir"
-    [ -f "$dir/flags" ] && cat "$dir/flags"
+    [ -f "$dir/flags" ] && sed "s|@CASE@|$dir|g" "$dir/flags"
 }
 
 # Compares file $2 with golden $1, or rewrites the golden under HE_UPDATE_GOLDEN=1.

@@ -36,7 +36,7 @@ def start(binary, case, root):
     flags = []
     flags_file = os.path.join(case, 'flags')
     if os.path.exists(flags_file):
-        flags = [l.strip() for l in open(flags_file) if l.strip()]
+        flags = [l.strip().replace('@CASE@', root) for l in open(flags_file) if l.strip()]
     cmd = [binary, '--web.listen-address=127.0.0.1:0', '--path.procfs=' + root + '/proc',
            '--path.sysfs=' + root + '/sys', '--path.rootfs=' + root] + flags
     log = open(os.path.join(root, '..', 'exporter.log'), 'w+')
