@@ -7,9 +7,11 @@
 #                           promtool (package prometheus), prometheus_client;
 #                           valgrind for the allocation test; for the D-Bus
 #                           collectors' test a bare dbus-daemon (no system bus
-#                           service) with python3-dbus and python3-gi; and what the
-#                           benchmark's smoke test compares with and measures by:
-#                           prometheus-node-exporter, wrk, strace
+#                           service) with python3-dbus and python3-gi; FUSE (fuse3,
+#                           python3-fusepy) for the filesystem collector's hung
+#                           mount test; and what the benchmark's smoke test
+#                           compares with and measures by: prometheus-node-exporter,
+#                           wrk, strace
 # Test tools come without recommended packages, and no service is started while
 # installing (a temporary policy-rc.d): Debian's prometheus package would
 # otherwise start a server on :9090, and prometheus-node-exporter one on :9100.
@@ -17,7 +19,8 @@ set -eu
 mode=${1:-build}
 build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev"
 test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client
-    valgrind dbus-daemon python3-dbus python3-gi prometheus-node-exporter wrk strace"
+    valgrind dbus-daemon python3-dbus python3-gi fuse3 python3-fusepy prometheus-node-exporter
+    wrk strace"
 
 case $mode in
 build) pkgs=$build_pkgs ;;
