@@ -9,26 +9,44 @@
  * As procfs does, each interface directory is listed and every regular file
  * with a known name is read once (at most 128 bytes, white space trimmed);
  * numbers are Go's ParseInt base 0 (flags read "0x1003"), and a value that does
- * not parse (or overflows int64) counts as 0, as procfs's ValueParser.PInt64 has it. Reads failing with ENOENT, EACCES/EPERM, EOPNOTSUPP or
- * EINVAL (carrier, speed and duplex of a down interface) are skipped; any other
- * error fails the scrape before anything is emitted, as upstream gathers every
- * interface first. A missing or unreadable class/net is "no data".
+ * not parse (or overflows int64) counts as 0, as procfs's ValueParser.PInt64
+ * has it. Reads failing with ENOENT, EACCES/EPERM, EOPNOTSUPP or EINVAL (carrier,
+ * speed and duplex of a down interface) are skipped; any other error fails the
+ * scrape before anything is emitted, as upstream gathers every interface first.
+ * A missing or unreadable class/net is "no data".
  *
  * --collector.netclass.ignored-devices (default "^$") drops interfaces by name;
  * --collector.netclass.ignore-invalid-speed drops negative speeds (-1: unknown).
+ *
+ * --collector.netclass.netlink is upstream's netclass_rtnl_linux.go: the values
+ * come from an RTM_GETLINK dump (info's HELP differs and has no adminstate;
+ * dormant repeats the link mode, as upstream reports it), with addr_assign_type,
+ * dev_id and name_assign_type from sysfs, and --collector.netclass_rtnl.with-stats
+ * adds IFLA_STATS64 as gauges. speed_bytes and duplex come from an ethtool
+ * netlink ETHTOOL_MSG_LINKMODES_GET dump, read as Go's mdlayher/ethtool does: the
+ * speed is the u32 as an int (SPEED_UNKNOWN gives 4294967295 Mb/s, which passes
+ * upstream's ">= 0" check), duplex is the Duplex type's name ("Half", "Full",
+ * "Unknown"). Without the ethtool family both are left out, as upstream.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
 
 #include "he_buf.h"
 #include "he_collector.h"
 #include "he_dir.h"
 #include "he_file.h"
 #include "he_log.h"
+#include "he_netlink.h"
 #include "he_parse.h"
 #include "he_parse_go.h"
 #include "he_paths.h"
@@ -37,6 +55,7 @@
 static const char *netclass_ignored_flag;
 static bool netclass_ignore_invalid_speed;
 static bool netclass_netlink;
+static bool netclass_rtnl_with_stats;
 
 static const struct he_flag netclass_flags[] = {
     {"collector.netclass.ignored-devices", HE_FLAG_STRING, "^$",
@@ -47,6 +66,9 @@ static const struct he_flag netclass_flags[] = {
      &netclass_ignore_invalid_speed, NULL},
     {"collector.netclass.netlink", HE_FLAG_BOOL, "false",
      "Use netlink to gather stats instead of /proc/net/dev.", &netclass_netlink, NULL},
+    {"collector.netclass_rtnl.with-stats", HE_FLAG_BOOL, NULL,
+     "Expose the statistics for each network device, replacing netdev collector.",
+     &netclass_rtnl_with_stats, NULL},
     {0},
 };
 
@@ -135,6 +157,25 @@ struct netclass_iface {
     int64_t v[I_COUNT];
 };
 
+/* One interface from RTM_GETLINK, copied out of the receive buffer. */
+struct netclass_link {
+    uint32_t name, alias, address, broadcast;   /* offsets into strings */
+    uint32_t index, flags, mtu, group, txqlen, link;
+    uint32_t carrier_changes, carrier_up, carrier_down;
+    uint16_t type;
+    uint8_t operstate, linkmode, carrier;
+    bool has_link, has_linkmode, has_carrier, has_changes, has_up, has_down, has_stats64;
+    struct rtnl_link_stats64 stats;
+    uint32_t sys_present;       /* bit i: sysfs value i was read */
+    int64_t sys[3];             /* addr_assign_type, dev_id, name_assign_type */
+};
+
+/* An interface's duplex from ethtool netlink. */
+struct netclass_lm {
+    uint32_t name;
+    uint8_t duplex;
+};
+
 struct netclass_state {
     struct he_regex ignored;
     struct he_dir classnet;
@@ -142,6 +183,12 @@ struct netclass_state {
     struct he_buf strings;      /* names and string attributes, NUL-terminated */
     struct netclass_iface *ifaces;
     size_t n, cap;
+    struct he_nl nl;            /* --collector.netclass.netlink */
+    struct he_nl genl;          /* ethtool link modes, for that variant */
+    struct netclass_link *links;
+    size_t nlinks, links_cap;
+    struct netclass_lm *lms;
+    size_t nlms, lms_cap;
 };
 
 static void netclass_fini(void *state)
@@ -152,6 +199,10 @@ static void netclass_fini(void *state)
     he_dir_fini(&s->attrs);
     he_buf_free(&s->strings);
     free(s->ifaces);
+    he_nl_fini(&s->nl);
+    he_nl_fini(&s->genl);
+    free(s->links);
+    free(s->lms);
     free(s);
 }
 
@@ -168,9 +219,8 @@ static int netclass_init(void **state)
         free(s);
         return -EINVAL;
     }
-    if (netclass_netlink) {
-        he_log_warn("--collector.netclass.netlink is not supported; reading sysfs", NULL);
-    }
+    he_nl_init(&s->nl);
+    he_nl_init_generic(&s->genl);
     he_dir_init(&s->classnet);
     he_dir_init(&s->attrs);
     he_buf_init(&s->strings, 0);
@@ -382,6 +432,388 @@ static void netclass_emit(const struct netclass_state *s, const struct netclass_
     }
 }
 
+/* ---- --collector.netclass.netlink: upstream's netclass_rtnl_linux.go ---- */
+
+/* Go's net.HardwareAddr String(): bytes as two hex digits joined by ':'. */
+static uint32_t netclass_store_hw(struct netclass_state *s, const uint8_t *p, size_t len)
+{
+    char text[3 * 64];
+    size_t n = 0;
+    for (size_t i = 0; i < len && i < 64; i++) {
+        n += (size_t)snprintf(text + n, sizeof(text) - n, i ? ":%02x" : "%02x", p[i]);
+    }
+    return netclass_store(s, text, n);
+}
+
+static int netclass_copy_strings(struct netclass_state *s, struct netclass_link *c,
+                                 const struct he_nl_link *l)
+{
+    c->name = netclass_store(s, l->name, strlen(l->name));
+    c->alias = l->alias ? netclass_store(s, l->alias, strlen(l->alias)) : 0;
+    c->address = netclass_store_hw(s, l->address, l->address_len);
+    c->broadcast = netclass_store_hw(s, l->broadcast, l->broadcast_len);
+    bool bad = c->name == UINT32_MAX || c->alias == UINT32_MAX || c->address == UINT32_MAX ||
+               c->broadcast == UINT32_MAX;
+    return bad ? -ENOMEM : 0;
+}
+
+static void netclass_copy_link(struct netclass_link *c, const struct he_nl_link *l)
+{
+    c->index = l->index;
+    c->flags = l->flags;
+    c->type = l->type;
+    c->mtu = l->has_mtu ? l->mtu : 0;
+    c->group = l->has_group ? l->group : 0;
+    c->txqlen = l->has_txqlen ? l->txqlen : 0;
+    c->operstate = l->has_operstate ? l->operstate : IF_OPER_UNKNOWN;
+    c->has_link = l->has_link;
+    c->link = l->link;
+    c->has_linkmode = l->has_linkmode;
+    c->linkmode = l->linkmode;
+    c->has_carrier = l->has_carrier;
+    c->carrier = l->carrier;
+    c->has_changes = l->has_carrier_changes;
+    c->carrier_changes = l->carrier_changes;
+    c->has_up = l->has_carrier_up;
+    c->carrier_up = l->carrier_up;
+    c->has_down = l->has_carrier_down;
+    c->carrier_down = l->carrier_down;
+    c->has_stats64 = l->has_stats64;
+    c->stats = l->stats;
+}
+
+static int netclass_rtnl_msg(const struct nlmsghdr *nlh, void *data)
+{
+    struct netclass_state *s = data;
+    struct he_nl_link l;
+    if (he_nl_parse_link(nlh, &l) < 0 || !l.name || he_regex_match(&s->ignored, l.name)) {
+        return 0;
+    }
+    void *items = s->links;
+    if (he_array_grow(&items, &s->links_cap, s->nlinks + 1, sizeof(*s->links)) < 0) {
+        return -ENOMEM;
+    }
+    s->links = items;
+    struct netclass_link *c = &s->links[s->nlinks];
+    memset(c, 0, sizeof(*c));
+    int rc = netclass_copy_strings(s, c, &l);
+    if (rc == 0) {
+        netclass_copy_link(c, &l);
+        s->nlinks++;
+    }
+    return rc;
+}
+
+/*
+ * The three attributes netlink lacks, from sysfs as upstream's getSysfsAttributes
+ * reads them (procfs's ParseNetClassAttribute: the same skips and fatal errors).
+ */
+static int netclass_rtnl_sysfs(struct netclass_state *s, struct netclass_link *c)
+{
+    static const char *const files[3] = {"addr_assign_type", "dev_id", "name_assign_type"};
+    char rel[PATH_MAX], path[PATH_MAX], buf[4097];
+    for (int i = 0; i < 3; i++) {
+        if (snprintf(rel, sizeof(rel), "class/net/%s/%s", netclass_str(s, c->name), files[i]) >=
+                (int)sizeof(rel) ||
+            he_path_sys(path, sizeof(path), rel) < 0) {
+            return -ENAMETOOLONG;
+        }
+        int n = he_read_attr(path, buf, sizeof(buf));
+        if (n < 0) {
+            if (netclass_ignorable(n) || n == -EFBIG) {
+                continue;
+            }
+            he_log_debug("netclass: cannot read", "path", path, NULL);
+            return n;
+        }
+        int64_t v;
+        struct he_field f = he_go_trim_space((struct he_field){buf, n > 128 ? 128 : (size_t)n});
+        c->sys[i] = he_parse_i64_base0(f, &v) == 0 ? v : 0;
+        c->sys_present |= 1u << i;
+    }
+    return 0;
+}
+
+static void netclass_gauge(struct he_writer *w, const char *metric, const char *help,
+                           enum he_metric_type type, const struct he_label *dev, double v)
+{
+    he_writer_family(w, metric, help, type);
+    he_writer_sample(w, dev, 1, v);
+}
+
+/* rtnetlink's operstate names, IF_OPER_UNKNOWN to IF_OPER_UP. */
+static const char *netclass_operstate(uint8_t op)
+{
+    static const char *const names[] = {"unknown", "notpresent", "down",   "lowerlayerdown",
+                                        "testing", "dormant",    "up"};
+    return op < sizeof(names) / sizeof(names[0]) ? names[op] : "";
+}
+
+/* mdlayher/ethtool's Duplex String(), as stringer names the constants. */
+static void netclass_duplex_name(uint8_t d, char *out, size_t size)
+{
+    if (d == DUPLEX_HALF) {
+        snprintf(out, size, "Half");
+    } else if (d == DUPLEX_FULL) {
+        snprintf(out, size, "Full");
+    } else if (d == DUPLEX_UNKNOWN) {
+        snprintf(out, size, "Unknown");
+    } else {
+        snprintf(out, size, "Duplex(%u)", d);
+    }
+}
+
+struct netclass_lm_ctx {
+    struct netclass_state *s;
+    struct he_writer *w;
+};
+
+/* One ETHTOOL_MSG_LINKMODES_GET reply: speed_bytes now, duplex kept for info. */
+static int netclass_lm_msg(const struct nlmsghdr *nlh, void *data)
+{
+    struct netclass_lm_ctx *ctx = data;
+    struct netclass_state *s = ctx->s;
+    struct he_nl_linkmodes lm;
+    if (he_nl_parse_linkmodes(nlh, &lm) < 0 || !lm.name || he_regex_match(&s->ignored, lm.name)) {
+        return 0;
+    }
+    /* Go: int(speed) >= 0 always holds for a u32, then uint64(speed*1000*1000/8) */
+    struct he_label d = {"device", lm.name};
+    uint64_t speed = lm.has_speed ? lm.speed : 0;
+    netclass_gauge(ctx->w, "node_network_speed_bytes", "Network device property: speed_bytes",
+                   HE_GAUGE, &d, (double)(speed * 1000 * 1000 / 8));
+    void *items = s->lms;
+    if (he_array_grow(&items, &s->lms_cap, s->nlms + 1, sizeof(*s->lms)) < 0) {
+        return -ENOMEM;
+    }
+    s->lms = items;
+    struct netclass_lm *m = &s->lms[s->nlms];
+    m->name = netclass_store(s, lm.name, strlen(lm.name));
+    m->duplex = lm.has_duplex ? lm.duplex : 0;
+    if (m->name == UINT32_MAX) {
+        return -ENOMEM;
+    }
+    s->nlms++;
+    return 0;
+}
+
+/* Upstream's getLinkModes(): no ethtool family is logged and tolerated, other errors fail. */
+static int netclass_link_modes(struct netclass_state *s, struct he_writer *w)
+{
+    uint16_t id;
+    s->nlms = 0;
+    int rc = he_nl_genl_family(&s->genl, ETHTOOL_GENL_NAME, &id);
+    if (rc == -ENOENT) {
+        he_log_info("ETHTOOL netlink interface unavailable, duplex and linkspeed are not scraped.",
+                    NULL);
+        return 0;
+    }
+    struct netclass_lm_ctx ctx = {s, w};
+    if (rc == 0) {
+        rc = he_nl_genl_dump(&s->genl, id, ETHTOOL_MSG_LINKMODES_GET, ETHTOOL_A_LINKMODES_HEADER,
+                             netclass_lm_msg, &ctx);
+    }
+    if (rc < 0) {
+        he_log_debug("netclass: could not get link modes", NULL);
+    }
+    return rc;
+}
+
+static const struct netclass_lm *netclass_find_lm(const struct netclass_state *s,
+                                                  const char *name)
+{
+    for (size_t i = 0; i < s->nlms; i++) {
+        if (strcmp(netclass_str(s, s->lms[i].name), name) == 0) {
+            return &s->lms[i];
+        }
+    }
+    return NULL;
+}
+
+static void netclass_rtnl_info(const struct netclass_state *s, const struct netclass_link *c,
+                               struct he_writer *w)
+{
+    const char *dev = netclass_str(s, c->name);
+    struct he_label device = {"device", dev};
+    netclass_gauge(w, "node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.",
+                   HE_GAUGE, &device, c->operstate == IF_OPER_UP ? 1 : 0);
+    char duplex[32] = "";
+    const struct netclass_lm *lm = netclass_find_lm(s, dev);
+    if (lm) {
+        netclass_duplex_name(lm->duplex, duplex, sizeof(duplex));
+    }
+    struct he_label info[6] = {
+        {"device", dev},
+        {"address", netclass_str(s, c->address)},
+        {"broadcast", netclass_str(s, c->broadcast)},
+        {"duplex", duplex},
+        {"operstate", netclass_operstate(c->operstate)},
+        {"ifalias", netclass_str(s, c->alias)},
+    };
+    he_writer_family(w, "node_network_info", "Non-numeric data of <iface>, value is always 1.",
+                     HE_GAUGE);
+    he_writer_sample(w, info, 6, 1);
+}
+
+static void netclass_rtnl_props(const struct netclass_state *s, const struct netclass_link *c,
+                                struct he_writer *w)
+{
+    struct he_label d = {"device", netclass_str(s, c->name)};
+    if (c->sys_present & 1u) {
+        netclass_gauge(w, "node_network_address_assign_type",
+                       "Network device property: address_assign_type", HE_GAUGE, &d, c->sys[0]);
+    }
+    if (c->has_carrier) {
+        netclass_gauge(w, "node_network_carrier", "Network device property: carrier", HE_GAUGE,
+                       &d, c->carrier);
+    }
+    if (c->has_changes) {
+        netclass_gauge(w, "node_network_carrier_changes_total",
+                       "Network device property: carrier_changes_total", HE_COUNTER, &d,
+                       c->carrier_changes);
+    }
+    if (c->has_up) {
+        netclass_gauge(w, "node_network_carrier_up_changes_total",
+                       "Network device property: carrier_up_changes_total", HE_COUNTER, &d,
+                       c->carrier_up);
+    }
+    if (c->has_down) {
+        netclass_gauge(w, "node_network_carrier_down_changes_total",
+                       "Network device property: carrier_down_changes_total", HE_COUNTER, &d,
+                       c->carrier_down);
+    }
+    if (c->sys_present & 2u) {
+        netclass_gauge(w, "node_network_device_id", "Network device property: device_id",
+                       HE_GAUGE, &d, c->sys[1]);
+    }
+    netclass_gauge(w, "node_network_flags", "Network device property: flags", HE_GAUGE, &d,
+                   c->flags);
+    netclass_gauge(w, "node_network_iface_id", "Network device property: iface_id", HE_GAUGE, &d,
+                   c->index);
+    if (c->has_linkmode) {
+        netclass_gauge(w, "node_network_iface_link_mode",
+                       "Network device property: iface_link_mode", HE_GAUGE, &d, c->linkmode);
+        /* upstream reports the link mode as dormant too */
+        netclass_gauge(w, "node_network_dormant", "Network device property: dormant", HE_GAUGE,
+                       &d, c->linkmode);
+    }
+    /* the kernel leaves IFLA_LINK out when it equals the interface's own index */
+    netclass_gauge(w, "node_network_iface_link", "Network device property: iface_link", HE_GAUGE,
+                   &d, c->has_link && c->link > 0 ? c->link : c->index);
+    netclass_gauge(w, "node_network_mtu_bytes", "Network device property: mtu_bytes", HE_GAUGE,
+                   &d, c->mtu);
+    if (c->sys_present & 4u) {
+        netclass_gauge(w, "node_network_name_assign_type",
+                       "Network device property: name_assign_type", HE_GAUGE, &d, c->sys[2]);
+    }
+    netclass_gauge(w, "node_network_net_dev_group", "Network device property: net_dev_group",
+                   HE_GAUGE, &d, c->group);
+    netclass_gauge(w, "node_network_transmit_queue_length",
+                   "Network device property: transmit_queue_length", HE_GAUGE, &d, c->txqlen);
+    netclass_gauge(w, "node_network_protocol_type", "Network device property: protocol_type",
+                   HE_GAUGE, &d, c->type);
+}
+
+/* --collector.netclass_rtnl.with-stats: IFLA_STATS64 as gauges, named as upstream. */
+struct netclass_stat {
+    const char *metric;
+    const char *help;
+};
+
+static const struct netclass_stat netclass_rtnl_stats[] = {
+    {"node_network_receive_packets_total", "Network device property: receive_packets_total"},
+    {"node_network_transmit_packets_total", "Network device property: transmit_packets_total"},
+    {"node_network_receive_bytes_total", "Network device property: receive_bytes_total"},
+    {"node_network_transmit_bytes_total", "Network device property: transmit_bytes_total"},
+    {"node_network_receive_errors_total", "Network device property: receive_errors_total"},
+    {"node_network_transmit_errors_total", "Network device property: transmit_errors_total"},
+    {"node_network_receive_dropped_total", "Network device property: receive_dropped_total"},
+    {"node_network_transmit_dropped_total", "Network device property: transmit_dropped_total"},
+    {"node_network_multicast_total", "Network device property: multicast_total"},
+    {"node_network_collisions_total", "Network device property: collisions_total"},
+    {"node_network_receive_length_errors_total",
+     "Network device property: receive_length_errors_total"},
+    {"node_network_receive_over_errors_total",
+     "Network device property: receive_over_errors_total"},
+    {"node_network_receive_crc_errors_total", "Network device property: receive_crc_errors_total"},
+    {"node_network_receive_frame_errors_total",
+     "Network device property: receive_frame_errors_total"},
+    {"node_network_receive_fifo_errors_total",
+     "Network device property: receive_fifo_errors_total"},
+    {"node_network_receive_missed_errors_total",
+     "Network device property: receive_missed_errors_total"},
+    {"node_network_transmit_aborted_errors_total",
+     "Network device property: transmit_aborted_errors_total"},
+    {"node_network_transmit_carrier_errors_total",
+     "Network device property: transmit_carrier_errors_total"},
+    {"node_network_transmit_fifo_errors_total",
+     "Network device property: transmit_fifo_errors_total"},
+    {"node_network_transmit_heartbeat_errors_total",
+     "Network device property: transmit_heartbeat_errors_total"},
+    {"node_network_transmit_window_errors_total",
+     "Network device property: transmit_window_errors_total"},
+    {"node_network_receive_compressed_total", "Network device property: receive_compressed_total"},
+    {"node_network_transmit_compressed_total",
+     "Network device property: transmit_compressed_total"},
+    {"node_network_receive_nohandler_total", "Network device property: receive_nohandler_total"},
+};
+
+static void netclass_rtnl_emit_stats(const struct netclass_state *s,
+                                     const struct netclass_link *c, struct he_writer *w)
+{
+    const struct rtnl_link_stats64 *st = &c->stats;
+    const uint64_t v[24] = {
+        st->rx_packets, st->tx_packets, st->rx_bytes, st->tx_bytes, st->rx_errors,
+        st->tx_errors, st->rx_dropped, st->tx_dropped, st->multicast, st->collisions,
+        st->rx_length_errors, st->rx_over_errors, st->rx_crc_errors, st->rx_frame_errors,
+        st->rx_fifo_errors, st->rx_missed_errors, st->tx_aborted_errors,
+        st->tx_carrier_errors, st->tx_fifo_errors, st->tx_heartbeat_errors,
+        st->tx_window_errors, st->rx_compressed, st->tx_compressed, st->rx_nohandler,
+    };
+    struct he_label d = {"device", netclass_str(s, c->name)};
+    for (size_t i = 0; i < 24; i++) {
+        netclass_gauge(w, netclass_rtnl_stats[i].metric, netclass_rtnl_stats[i].help, HE_GAUGE,
+                       &d, (double)v[i]);
+    }
+}
+
+/*
+ * Upstream's netClassRTNLUpdate: speed from ethtool link modes, then every
+ * interface of an RTM_GETLINK dump not ignored, three attributes from sysfs, and
+ * the output.
+ */
+static int netclass_rtnl_collect(struct netclass_state *s, struct he_writer *w)
+{
+    s->nlinks = 0;
+    he_buf_reset(&s->strings);
+    if (netclass_store(s, "", 0) != 0) {
+        return -ENOMEM;
+    }
+    int rc = netclass_link_modes(s, w);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = he_nl_dump(&s->nl, RTM_GETLINK, AF_UNSPEC, netclass_rtnl_msg, s);
+    if (rc < 0) {
+        he_log_debug("netclass: could not get net class info over netlink", NULL);
+        return rc;
+    }
+    for (size_t i = 0; i < s->nlinks; i++) {
+        if ((rc = netclass_rtnl_sysfs(s, &s->links[i])) < 0) {
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < s->nlinks; i++) {
+        const struct netclass_link *c = &s->links[i];
+        netclass_rtnl_info(s, c, w);
+        netclass_rtnl_props(s, c, w);
+        if (netclass_rtnl_with_stats && c->has_stats64) {
+            netclass_rtnl_emit_stats(s, c, w);
+        }
+    }
+    return 0;
+}
+
 static int netclass_collect(void *state, struct he_writer *w)
 {
     struct netclass_state *s = state;
@@ -389,6 +821,9 @@ static int netclass_collect(void *state, struct he_writer *w)
     he_buf_reset(&s->strings);
     if (netclass_store(s, "", 0) != 0) {
         return -ENOMEM;
+    }
+    if (netclass_netlink) {
+        return netclass_rtnl_collect(s, w);
     }
     int rc = netclass_gather(s);
     if (rc == -ENOENT || rc == -EACCES || rc == -EPERM) {

@@ -23,6 +23,7 @@
 struct mnl_socket;
 
 struct he_nl {
+    int bus;                   /* NETLINK_ROUTE, or NETLINK_GENERIC (he_nl_init_generic) */
     struct mnl_socket *sock;   /* NULL until the first dump, and after an error */
     unsigned portid;
     unsigned seq;
@@ -32,7 +33,9 @@ struct he_nl {
 /* Large enough for any one datagram of a kernel dump (the kernel caps them at 32 KiB). */
 #define HE_NL_BUF_SIZE 32768u
 
+/* A NETLINK_ROUTE handle; he_nl_init_generic() a NETLINK_GENERIC one. No socket yet. */
 void he_nl_init(struct he_nl *nl);
+void he_nl_init_generic(struct he_nl *nl);
 
 /* Closes the socket and frees the buffer; nl can be used again after he_nl_init(). */
 void he_nl_fini(struct he_nl *nl);
@@ -52,6 +55,32 @@ typedef int (*he_nl_msg_fn)(const struct nlmsghdr *nlh, void *data);
  */
 int he_nl_dump(struct he_nl *nl, uint16_t type, uint8_t family, he_nl_msg_fn fn, void *data);
 
+/*
+ * Generic netlink: the id of family name (CTRL_CMD_GETFAMILY) in *id. Returns 0,
+ * -ENOENT when the kernel has no such family, or another negative errno.
+ */
+int he_nl_genl_family(struct he_nl *nl, const char *name, uint16_t *id);
+
+/*
+ * Generic netlink: dumps command cmd (version 1) of family id with an empty
+ * request header nest of type header_attr (ETHTOOL_A_*_HEADER), calling fn for
+ * every reply. Returns as he_nl_dump().
+ */
+int he_nl_genl_dump(struct he_nl *nl, uint16_t id, uint8_t cmd, uint16_t header_attr,
+                    he_nl_msg_fn fn, void *data);
+
+/* One interface from an ethtool ETHTOOL_MSG_LINKMODES_GET reply. */
+struct he_nl_linkmodes {
+    uint32_t ifindex;
+    const char *name;          /* ETHTOOL_A_HEADER_DEV_NAME; NULL if absent */
+    bool has_speed, has_duplex;
+    uint32_t speed;            /* Mb/s; SPEED_UNKNOWN is UINT32_MAX */
+    uint8_t duplex;            /* DUPLEX_HALF, DUPLEX_FULL, DUPLEX_UNKNOWN */
+};
+
+/* Parses an ETHTOOL_MSG_LINKMODES_GET_REPLY (any generic netlink type). 0 or -EINVAL. */
+int he_nl_parse_linkmodes(const struct nlmsghdr *nlh, struct he_nl_linkmodes *out);
+
 /* One interface from RTM_NEWLINK. Strings point into the message. */
 struct he_nl_link {
     uint32_t index;
@@ -64,6 +93,7 @@ struct he_nl_link {
     const uint8_t *broadcast;  /* IFLA_BROADCAST */
     size_t broadcast_len;
     bool has_stats;            /* IFLA_STATS64, or IFLA_STATS widened */
+    bool has_stats64;          /* IFLA_STATS64 itself */
     struct rtnl_link_stats64 stats;
     bool has_mtu, has_txqlen, has_group, has_link, has_operstate, has_linkmode, has_carrier;
     bool has_carrier_changes, has_carrier_up, has_carrier_down;

@@ -11,6 +11,8 @@
 #include <time.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/genetlink.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -20,6 +22,13 @@
 void he_nl_init(struct he_nl *nl)
 {
     memset(nl, 0, sizeof(*nl));
+    nl->bus = NETLINK_ROUTE;
+}
+
+void he_nl_init_generic(struct he_nl *nl)
+{
+    memset(nl, 0, sizeof(*nl));
+    nl->bus = NETLINK_GENERIC;
 }
 
 static void nl_close(struct he_nl *nl)
@@ -48,7 +57,7 @@ static int nl_open(struct he_nl *nl)
     if (nl->sock) {
         return 0;
     }
-    nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+    nl->sock = mnl_socket_open2(nl->bus, SOCK_CLOEXEC);
     if (!nl->sock) {
         return -errno;
     }
@@ -64,47 +73,33 @@ static int nl_open(struct he_nl *nl)
     return 0;
 }
 
-/* Builds the dump request: the header and the family byte every rtnetlink body starts with. */
-static int nl_send_dump(struct he_nl *nl, uint16_t type, uint8_t family)
-{
-    char req[NLMSG_ALIGN(sizeof(struct nlmsghdr)) + NLMSG_ALIGN(sizeof(struct ifinfomsg))];
-    memset(req, 0, sizeof(req));
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-    nlh->nlmsg_type = type;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    nlh->nlmsg_seq = ++nl->seq;
-    /* ifinfomsg is the largest of the bodies used; each starts with the family. */
-    size_t body = type == RTM_GETLINK    ? sizeof(struct ifinfomsg)
-                  : type == RTM_GETNEIGH ? sizeof(struct ndmsg)
-                                         : sizeof(struct ifaddrmsg);
-    uint8_t *b = mnl_nlmsg_put_extra_header(nlh, body);
-    b[0] = family;
-    if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0) {
-        return -errno;
-    }
-    return 0;
-}
-
 struct nl_run {
     he_nl_msg_fn fn;
     void *data;
-    int err;        /* first callback error; the dump is still drained */
+    int err;        /* first callback error; the reply is still drained */
 };
 
 static int nl_run_cb(const struct nlmsghdr *nlh, void *data)
 {
     struct nl_run *r = data;
-    if (r->err == 0) {
+    if (r->err == 0 && r->fn) {
         r->err = r->fn(nlh, r->data);
     }
     return MNL_CB_OK;
 }
 
-int he_nl_dump(struct he_nl *nl, uint16_t type, uint8_t family, he_nl_msg_fn fn, void *data)
+/*
+ * Sends req (its sequence number set here) and hands every reply to fn until the
+ * dump's NLMSG_DONE or the request's ACK.
+ */
+static int nl_transact(struct he_nl *nl, struct nlmsghdr *req, he_nl_msg_fn fn, void *data)
 {
     int rc = nl_open(nl);
     if (rc == 0) {
-        rc = nl_send_dump(nl, type, family);
+        req->nlmsg_seq = ++nl->seq;
+        if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0) {
+            rc = -errno;
+        }
     }
     struct nl_run run = {fn, data, 0};
     while (rc == 0) {
@@ -122,11 +117,93 @@ int he_nl_dump(struct he_nl *nl, uint16_t type, uint8_t family, he_nl_msg_fn fn,
         }
     }
     if (rc < 0) {
-        /* A half-read dump would confuse the next one: start afresh. */
+        /* A half-read reply would confuse the next request: start afresh. */
         nl_close(nl);
         return rc;
     }
     return run.err;
+}
+
+int he_nl_dump(struct he_nl *nl, uint16_t type, uint8_t family, he_nl_msg_fn fn, void *data)
+{
+    uint32_t req[64];
+    memset(req, 0, sizeof(req));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+    nlh->nlmsg_type = type;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    /* each rtnetlink body starts with its family byte */
+    size_t body = type == RTM_GETLINK    ? sizeof(struct ifinfomsg)
+                  : type == RTM_GETNEIGH ? sizeof(struct ndmsg)
+                                         : sizeof(struct ifaddrmsg);
+    uint8_t *b = mnl_nlmsg_put_extra_header(nlh, body);
+    b[0] = family;
+    return nl_transact(nl, nlh, fn, data);
+}
+
+struct nl_family {
+    uint16_t id;
+    bool found;
+};
+
+static int nl_family_cb(const struct nlattr *attr, void *data)
+{
+    struct nl_family *f = data;
+    if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+        mnl_attr_validate(attr, MNL_TYPE_U16) == 0) {
+        f->id = mnl_attr_get_u16(attr);
+        f->found = true;
+    }
+    return MNL_CB_OK;
+}
+
+static int nl_family_msg(const struct nlmsghdr *nlh, void *data)
+{
+    if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct genlmsghdr))) {
+        return -EINVAL;
+    }
+    mnl_attr_parse(nlh, sizeof(struct genlmsghdr), nl_family_cb, data);
+    return 0;
+}
+
+int he_nl_genl_family(struct he_nl *nl, const char *name, uint16_t *id)
+{
+    uint32_t req[64];
+    memset(req, 0, sizeof(req));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+    nlh->nlmsg_type = GENL_ID_CTRL;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+    g->cmd = CTRL_CMD_GETFAMILY;
+    g->version = 1;
+    if (!mnl_attr_put_strz_check(nlh, sizeof(req), CTRL_ATTR_FAMILY_NAME, name)) {
+        return -ENAMETOOLONG;
+    }
+    struct nl_family f = {0, false};
+    int rc = nl_transact(nl, nlh, nl_family_msg, &f);
+    if (rc < 0) {
+        return rc;
+    }
+    if (!f.found) {
+        return -ENOENT;
+    }
+    *id = f.id;
+    return 0;
+}
+
+int he_nl_genl_dump(struct he_nl *nl, uint16_t id, uint8_t cmd, uint16_t header_attr,
+                    he_nl_msg_fn fn, void *data)
+{
+    uint32_t req[64];
+    memset(req, 0, sizeof(req));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+    nlh->nlmsg_type = id;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+    g->cmd = cmd;
+    g->version = 1;
+    struct nlattr *nest = mnl_attr_nest_start(nlh, header_attr);
+    mnl_attr_nest_end(nlh, nest);
+    return nl_transact(nl, nlh, fn, data);
 }
 
 /* Attribute table filler for mnl_attr_parse: keeps the last of each known type. */
@@ -208,6 +285,7 @@ static void nl_link_stats(const struct nl_attrs *a, struct he_nl_link *out)
         memcpy(&out->stats, mnl_attr_get_payload(s64),
                len < sizeof(out->stats) ? len : sizeof(out->stats));
         out->has_stats = true;
+        out->has_stats64 = true;
     } else if (a->tb[IFLA_STATS]) {
         nl_widen_stats(a->tb[IFLA_STATS], &out->stats);
         out->has_stats = true;
@@ -282,5 +360,36 @@ int he_nl_parse_addr(const struct nlmsghdr *nlh, struct he_nl_addr *out)
         memcpy(out->addr, mnl_attr_get_payload(attr), want);
         out->has_addr = true;
     }
+    return 0;
+}
+
+static int nl_header_cb(const struct nlattr *attr, void *data)
+{
+    struct he_nl_linkmodes *lm = data;
+    switch (mnl_attr_get_type(attr)) {
+    case ETHTOOL_A_HEADER_DEV_INDEX:
+        nl_u32(attr, &lm->ifindex);
+        break;
+    case ETHTOOL_A_HEADER_DEV_NAME:
+        lm->name = nl_str(attr);
+        break;
+    }
+    return MNL_CB_OK;
+}
+
+int he_nl_parse_linkmodes(const struct nlmsghdr *nlh, struct he_nl_linkmodes *out)
+{
+    struct nl_attrs a;
+    memset(out, 0, sizeof(*out));
+    if (nl_parse_attrs(nlh, sizeof(struct genlmsghdr), &a) < 0) {
+        return -EINVAL;
+    }
+    const struct nlattr *hdr = a.tb[ETHTOOL_A_LINKMODES_HEADER];
+    if (!hdr || mnl_attr_validate(hdr, MNL_TYPE_NESTED) < 0 ||
+        mnl_attr_parse_nested(hdr, nl_header_cb, out) != MNL_CB_OK) {
+        return -EINVAL;
+    }
+    out->has_speed = nl_u32(a.tb[ETHTOOL_A_LINKMODES_SPEED], &out->speed);
+    out->has_duplex = nl_u8(a.tb[ETHTOOL_A_LINKMODES_DUPLEX], &out->duplex);
     return 0;
 }

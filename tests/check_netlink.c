@@ -4,7 +4,8 @@
  * a real kernel (Linux 6.18, in a network namespace holding lo and a veth pair
  * veth-a/veth-b with 10.9.0.1/24, fd00:9::1/64 and three static neighbours),
  * plus hand-made and truncated messages. The byte arrays are the kernel's
- * replies to RTM_GETLINK, RTM_GETNEIGH and RTM_GETADDR dumps, as received.
+ * replies to RTM_GETLINK, RTM_GETNEIGH and RTM_GETADDR dumps, and to an ethtool
+ * ETHTOOL_MSG_LINKMODES_GET dump (generic netlink), as received.
  */
 #include <check.h>
 #include <errno.h>
@@ -13,6 +14,8 @@
 #include <string.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/ethtool.h>
+#include <linux/genetlink.h>
 #include <linux/if_arp.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -512,6 +515,34 @@ static const unsigned char addr_5[] = {
     0x05, 0x00, 0x0b, 0x00, 0x03, 0x00, 0x00, 0x00,
 };
 
+/* ETHTOOL_MSG_LINKMODES_GET replies for veth-a (up) and veth-b (down) */
+static const unsigned char linkmodes_0[] = {
+    0x80, 0x00, 0x00, 0x00, 0x15, 0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00,
+    0xd0, 0x3d, 0x00, 0x00, 0x04, 0x01, 0x00, 0x00, 0x18, 0x00, 0x01, 0x80,
+    0x08, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x0b, 0x00, 0x02, 0x00,
+    0x76, 0x65, 0x74, 0x68, 0x2d, 0x62, 0x00, 0x00, 0x05, 0x00, 0x02, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x34, 0x00, 0x03, 0x80, 0x08, 0x00, 0x02, 0x00,
+    0x79, 0x00, 0x00, 0x00, 0x14, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x14, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x05, 0x00,
+    0x10, 0x27, 0x00, 0x00, 0x05, 0x00, 0x06, 0x00, 0x01, 0x00, 0x00, 0x00,
+    0x05, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+static const unsigned char linkmodes_1[] = {
+    0x80, 0x00, 0x00, 0x00, 0x15, 0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00,
+    0xd0, 0x3d, 0x00, 0x00, 0x04, 0x01, 0x00, 0x00, 0x18, 0x00, 0x01, 0x80,
+    0x08, 0x00, 0x01, 0x00, 0x03, 0x00, 0x00, 0x00, 0x0b, 0x00, 0x02, 0x00,
+    0x76, 0x65, 0x74, 0x68, 0x2d, 0x61, 0x00, 0x00, 0x05, 0x00, 0x02, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x34, 0x00, 0x03, 0x80, 0x08, 0x00, 0x02, 0x00,
+    0x79, 0x00, 0x00, 0x00, 0x14, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x14, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x05, 0x00,
+    0x10, 0x27, 0x00, 0x00, 0x05, 0x00, 0x06, 0x00, 0x01, 0x00, 0x00, 0x00,
+    0x05, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
 /* Copies a recorded message into aligned storage, as a receive buffer holds it. */
 static const struct nlmsghdr *msg(const unsigned char *bytes, size_t len)
 {
@@ -767,6 +798,53 @@ START_TEST(test_dump_returns_the_callback_error_and_recovers)
 }
 END_TEST
 
+START_TEST(test_linkmodes_parses_veth_speed_and_duplex)
+{
+    struct he_nl_linkmodes lm;
+    int up = 0, down = 0;
+    const unsigned char *all[2] = {linkmodes_0, linkmodes_1};
+    const size_t lens[2] = {sizeof(linkmodes_0), sizeof(linkmodes_1)};
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(he_nl_parse_linkmodes(msg(all[i], lens[i]), &lm), 0);
+        ck_assert_ptr_nonnull(lm.name);
+        ck_assert(lm.has_speed);
+        ck_assert(lm.has_duplex);
+        /* veth reports 10 Gb/s full duplex whatever its state */
+        ck_assert_uint_eq(lm.speed, SPEED_10000);
+        ck_assert_uint_eq(lm.duplex, DUPLEX_FULL);
+        up += strcmp(lm.name, "veth-a") == 0;
+        down += strcmp(lm.name, "veth-b") == 0;
+    }
+    ck_assert_int_eq(up, 1);
+    ck_assert_int_eq(down, 1);
+}
+END_TEST
+
+START_TEST(test_linkmodes_needs_its_header)
+{
+    static uint32_t buf[64];
+    memset(buf, 0, sizeof(buf));
+    struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+    h->nlmsg_type = 30;
+    mnl_nlmsg_put_extra_header(h, sizeof(struct genlmsghdr));
+    mnl_attr_put_u32(h, 5 /* ETHTOOL_A_LINKMODES_SPEED */, 1000);
+    struct he_nl_linkmodes lm;
+    ck_assert_int_eq(he_nl_parse_linkmodes(h, &lm), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_genl_resolves_nlctrl_and_refuses_unknown_families)
+{
+    struct he_nl nl;
+    he_nl_init_generic(&nl);
+    uint16_t id = 0;
+    ck_assert_int_eq(he_nl_genl_family(&nl, "nlctrl", &id), 0);
+    ck_assert_uint_eq(id, GENL_ID_CTRL);
+    ck_assert_int_eq(he_nl_genl_family(&nl, "nosuchfamily", &id), -ENOENT);
+    he_nl_fini(&nl);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("netlink");
@@ -781,10 +859,13 @@ int main(void)
     tcase_add_test(tc, test_neigh_refuses_links);
     tcase_add_test(tc, test_addr_parses_v4_and_v6);
     tcase_add_test(tc, test_addr_prefers_local_over_peer);
+    tcase_add_test(tc, test_linkmodes_parses_veth_speed_and_duplex);
+    tcase_add_test(tc, test_linkmodes_needs_its_header);
     suite_add_tcase(s, tc);
     TCase *live = tcase_create("live");
     tcase_add_test(live, test_dump_lists_lo_twice_on_a_kept_socket);
     tcase_add_test(live, test_dump_returns_the_callback_error_and_recovers);
+    tcase_add_test(live, test_genl_resolves_nlctrl_and_refuses_unknown_families);
     suite_add_tcase(s, live);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
