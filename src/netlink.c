@@ -209,12 +209,16 @@ int he_nl_genl_dump(struct he_nl *nl, uint16_t id, uint8_t cmd, uint16_t header_
 /* Attribute table filler for mnl_attr_parse: keeps the last of each known type. */
 struct nl_attrs {
     const struct nlattr *tb[64];
+    const char *end;    /* the message's last byte + 1 */
 };
 
 static int nl_attr_cb(const struct nlattr *attr, void *data)
 {
     struct nl_attrs *a = data;
     uint16_t type = mnl_attr_get_type(attr);
+    if ((const char *)attr + attr->nla_len > a->end) {
+        return MNL_CB_ERROR;
+    }
     if (type < 64) {
         a->tb[type] = attr;
     }
@@ -224,9 +228,15 @@ static int nl_attr_cb(const struct nlattr *attr, void *data)
 static int nl_parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen, struct nl_attrs *a)
 {
     memset(a, 0, sizeof(*a));
-    if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len < mnl_nlmsg_size(hdrlen)) {
+    /*
+     * libmnl walks attributes up to nlmsg_len rounded up to 4; the kernel always
+     * pads messages to that, so an unaligned length is malformed, not a short read.
+     */
+    if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len < mnl_nlmsg_size(hdrlen) ||
+        nlh->nlmsg_len % NLMSG_ALIGNTO != 0) {
         return -EINVAL;
     }
+    a->end = (const char *)nlh + nlh->nlmsg_len;
     if (mnl_attr_parse(nlh, hdrlen, nl_attr_cb, a) != MNL_CB_OK) {
         return -EINVAL;
     }

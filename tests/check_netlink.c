@@ -607,23 +607,43 @@ START_TEST(test_link_refuses_other_types_and_short_messages)
 }
 END_TEST
 
-/* Cutting a message at every length never reads past it: ASan checks the reads. */
-START_TEST(test_link_survives_every_truncation)
+/* Runs every parser on m; each must answer 0 or -EINVAL. */
+static void parse_all(const struct nlmsghdr *m)
 {
-    size_t len = sizeof(link_2);
-    for (size_t cut = 0; cut <= len; cut++) {
-        unsigned char *copy = malloc(cut > 0 ? cut : 1);
-        memcpy(copy, link_2, cut);
-        struct nlmsghdr *h = (struct nlmsghdr *)copy;
-        if (cut >= sizeof(h->nlmsg_len)) {
-            h->nlmsg_len = (uint32_t)cut;
+    struct he_nl_link l;
+    struct he_nl_neigh n;
+    struct he_nl_addr a;
+    struct he_nl_linkmodes lm;
+    int rc = he_nl_parse_link(m, &l);
+    ck_assert(rc == 0 || rc == -EINVAL);
+    rc = he_nl_parse_neigh(m, &n);
+    ck_assert(rc == 0 || rc == -EINVAL);
+    rc = he_nl_parse_addr(m, &a);
+    ck_assert(rc == 0 || rc == -EINVAL);
+    rc = he_nl_parse_linkmodes(m, &lm);
+    ck_assert(rc == 0 || rc == -EINVAL);
+}
+
+/*
+ * Cutting a message at every length (nlmsg_len set to the cut, so also
+ * unaligned ones) never reads past it: ASan checks the reads.
+ */
+START_TEST(test_parsers_survive_every_truncation)
+{
+    const struct {
+        const unsigned char *p;
+        size_t len;
+    } all[] = {{link_2, sizeof(link_2)}, {neigh_0, sizeof(neigh_0)}, {addr_5, sizeof(addr_5)},
+               {linkmodes_0, sizeof(linkmodes_0)}};
+    for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+        for (size_t cut = sizeof(struct nlmsghdr); cut <= all[k].len; cut++) {
+            unsigned char *copy = malloc(cut);
+            ck_assert_ptr_nonnull(copy);
+            memcpy(copy, all[k].p, cut);
+            ((struct nlmsghdr *)copy)->nlmsg_len = (uint32_t)cut;
+            parse_all((const struct nlmsghdr *)copy);
+            free(copy);
         }
-        struct he_nl_link l;
-        if (cut >= sizeof(*h)) {
-            int rc = he_nl_parse_link(h, &l);
-            ck_assert(rc == 0 || rc == -EINVAL);
-        }
-        free(copy);
     }
 }
 END_TEST
@@ -852,7 +872,7 @@ int main(void)
     tcase_add_test(tc, test_link_parses_loopback);
     tcase_add_test(tc, test_link_parses_veth_stats_and_link);
     tcase_add_test(tc, test_link_refuses_other_types_and_short_messages);
-    tcase_add_test(tc, test_link_survives_every_truncation);
+    tcase_add_test(tc, test_parsers_survive_every_truncation);
     tcase_add_test(tc, test_link_widens_32bit_stats);
     tcase_add_test(tc, test_link_without_name_or_stats);
     tcase_add_test(tc, test_neigh_counts_ipv4_entries_like_proc_net_arp);
