@@ -464,6 +464,12 @@ static int netdev_proc_line(struct netdev_state *s, struct he_field line)
     if (!d) {
         return -ENOMEM;
     }
+    /* the whole file is parsed (a bad line anywhere fails), then filtered */
+    if (he_filter_ignored(&s->filter, netdev_name(s, d->name))) {
+        he_log_debug("Ignoring device", "device", netdev_name(s, d->name), NULL);
+        s->ndevs--;
+        return 0;
+    }
     for (int i = 0; i < 16; i++) {
         netdev_set(d, netdev_proc_cols[i], v[i]);
     }

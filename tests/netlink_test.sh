@@ -112,6 +112,10 @@ check "netdev lists the veth with a dotted name" has netdev-nl \
 check "netdev succeeds over netlink" has netdev-nl \
     'node_scrape_collector_success{collector="netdev"} 1'
 
+scrape netdev-include --collector.netdev --collector.netdev.device-include='^veth'
+check "device-include keeps veth-a" has netdev-include 'node_network_receive_bytes_total{device="veth-a"}'
+check "device-include drops lo" eval "! grep -q 'device=\"lo\"' '$TMP/netdev-include.prom'"
+
 scrape netdev-detail --collector.netdev --collector.netdev.enable-detailed-metrics
 check "detailed netlink counters" has netdev-detail \
     'node_network_receive_missed_errors_total{device="veth-a"}'
