@@ -213,7 +213,7 @@ static int netdev_apply_deprecated(const char **current, const char *old, const 
     if (!old || !*old) {
         return 0;
     }
-    if (*current && **current) {
+    if (**current) {
         snprintf(msg, sizeof(msg),
                  "--collector.netdev.device-%s and --collector.netdev.device-%s are mutually "
                  "exclusive",
@@ -232,14 +232,13 @@ static int netdev_apply_deprecated(const char **current, const char *old, const 
 
 static int netdev_setup_filter(struct netdev_state *s)
 {
-    if (netdev_apply_deprecated(&netdev_include_flag, netdev_whitelist_flag, "include",
-                                "whitelist") < 0 ||
-        netdev_apply_deprecated(&netdev_exclude_flag, netdev_blacklist_flag, "exclude",
-                                "blacklist") < 0) {
-        return -EINVAL;
-    }
+    /* copies, so a retried init sees the flags as given */
     const char *inc = netdev_include_flag ? netdev_include_flag : "";
     const char *exc = netdev_exclude_flag ? netdev_exclude_flag : "";
+    if (netdev_apply_deprecated(&inc, netdev_whitelist_flag, "include", "whitelist") < 0 ||
+        netdev_apply_deprecated(&exc, netdev_blacklist_flag, "exclude", "blacklist") < 0) {
+        return -EINVAL;
+    }
     if (*inc && *exc) {
         he_log_error("device-exclude & device-include are mutually exclusive", NULL);
         return -EINVAL;
