@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * rtnetlink dumps over one kept NETLINK_ROUTE socket (libmnl for the framing and
+ * attribute walking), and parsers for the messages the network collectors read.
+ * See include/he_netlink.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/genetlink.h>
+#include <linux/if_addr.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+
+#include "he_netlink.h"
+
+void he_nl_init(struct he_nl *nl)
+{
+    memset(nl, 0, sizeof(*nl));
+    nl->bus = NETLINK_ROUTE;
+}
+
+void he_nl_init_generic(struct he_nl *nl)
+{
+    memset(nl, 0, sizeof(*nl));
+    nl->bus = NETLINK_GENERIC;
+}
+
+static void nl_close(struct he_nl *nl)
+{
+    if (nl->sock) {
+        mnl_socket_close(nl->sock);
+        nl->sock = NULL;
+    }
+}
+
+void he_nl_fini(struct he_nl *nl)
+{
+    nl_close(nl);
+    free(nl->buf);
+    nl->buf = NULL;
+}
+
+static int nl_open(struct he_nl *nl)
+{
+    if (!nl->buf) {
+        nl->buf = malloc(HE_NL_BUF_SIZE);
+        if (!nl->buf) {
+            return -ENOMEM;
+        }
+    }
+    if (nl->sock) {
+        return 0;
+    }
+    nl->sock = mnl_socket_open2(nl->bus, SOCK_CLOEXEC);
+    if (!nl->sock) {
+        return -errno;
+    }
+    if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+        int rc = -errno;
+        nl_close(nl);
+        return rc;
+    }
+    nl->portid = mnl_socket_get_portid(nl->sock);
+    if (nl->seq == 0) {
+        nl->seq = (unsigned)time(NULL);
+    }
+    return 0;
+}
+
+struct nl_run {
+    he_nl_msg_fn fn;
+    void *data;
+    int err;        /* first callback error; the reply is still drained */
+};
+
+static int nl_run_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct nl_run *r = data;
+    if (r->err == 0 && r->fn) {
+        r->err = r->fn(nlh, r->data);
+    }
+    return MNL_CB_OK;
+}
+
+/*
+ * Sends req (its sequence number set here) and hands every reply to fn until the
+ * dump's NLMSG_DONE or the request's ACK.
+ */
+static int nl_transact(struct he_nl *nl, struct nlmsghdr *req, he_nl_msg_fn fn, void *data)
+{
+    int rc = nl_open(nl);
+    if (rc == 0) {
+        req->nlmsg_seq = ++nl->seq;
+        if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0) {
+            rc = -errno;
+        }
+    }
+    struct nl_run run = {fn, data, 0};
+    while (rc == 0) {
+        ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, HE_NL_BUF_SIZE);
+        if (n < 0) {
+            rc = -errno;
+            break;
+        }
+        int cb = mnl_cb_run(nl->buf, (size_t)n, nl->seq, nl->portid, nl_run_cb, &run);
+        if (cb == MNL_CB_STOP) {
+            break;
+        }
+        if (cb < 0) {
+            rc = errno ? -errno : -EIO;
+        }
+    }
+    if (rc < 0) {
+        /* A half-read reply would confuse the next request: start afresh. */
+        nl_close(nl);
+        return rc;
+    }
+    return run.err;
+}
+
+int he_nl_dump(struct he_nl *nl, uint16_t type, uint8_t family, he_nl_msg_fn fn, void *data)
+{
+    uint32_t req[64];
+    memset(req, 0, sizeof(req));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+    nlh->nlmsg_type = type;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    /* each rtnetlink body starts with its family byte */
+    size_t body = type == RTM_GETLINK    ? sizeof(struct ifinfomsg)
+                  : type == RTM_GETNEIGH ? sizeof(struct ndmsg)
+                                         : sizeof(struct ifaddrmsg);
+    uint8_t *b = mnl_nlmsg_put_extra_header(nlh, body);
+    b[0] = family;
+    return nl_transact(nl, nlh, fn, data);
+}
+
+struct nl_family {
+    uint16_t id;
+    bool found;
+};
+
+static int nl_family_cb(const struct nlattr *attr, void *data)
+{
+    struct nl_family *f = data;
+    if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+        mnl_attr_validate(attr, MNL_TYPE_U16) == 0) {
+        f->id = mnl_attr_get_u16(attr);
+        f->found = true;
+    }
+    return MNL_CB_OK;
+}
+
+static int nl_family_msg(const struct nlmsghdr *nlh, void *data)
+{
+    if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct genlmsghdr))) {
+        return -EINVAL;
+    }
+    mnl_attr_parse(nlh, sizeof(struct genlmsghdr), nl_family_cb, data);
+    return 0;
+}
+
+int he_nl_genl_family(struct he_nl *nl, const char *name, uint16_t *id)
+{
+    uint32_t req[64];
+    memset(req, 0, sizeof(req));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+    nlh->nlmsg_type = GENL_ID_CTRL;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+    g->cmd = CTRL_CMD_GETFAMILY;
+    g->version = 1;
+    if (!mnl_attr_put_strz_check(nlh, sizeof(req), CTRL_ATTR_FAMILY_NAME, name)) {
+        return -ENAMETOOLONG;
+    }
+    struct nl_family f = {0, false};
+    int rc = nl_transact(nl, nlh, nl_family_msg, &f);
+    if (rc < 0) {
+        return rc;
+    }
+    if (!f.found) {
+        return -ENOENT;
+    }
+    *id = f.id;
+    return 0;
+}
+
+int he_nl_genl_dump(struct he_nl *nl, uint16_t id, uint8_t cmd, uint16_t header_attr,
+                    he_nl_msg_fn fn, void *data)
+{
+    uint32_t req[64];
+    memset(req, 0, sizeof(req));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+    nlh->nlmsg_type = id;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+    g->cmd = cmd;
+    g->version = 1;
+    struct nlattr *nest = mnl_attr_nest_start(nlh, header_attr);
+    mnl_attr_nest_end(nlh, nest);
+    return nl_transact(nl, nlh, fn, data);
+}
+
+/* Attribute table filler for mnl_attr_parse: keeps the last of each known type. */
+struct nl_attrs {
+    const struct nlattr *tb[64];
+    const char *end;    /* the message's last byte + 1 */
+};
+
+static int nl_attr_cb(const struct nlattr *attr, void *data)
+{
+    struct nl_attrs *a = data;
+    uint16_t type = mnl_attr_get_type(attr);
+    if ((const char *)attr + attr->nla_len > a->end) {
+        return MNL_CB_ERROR;
+    }
+    if (type < 64) {
+        a->tb[type] = attr;
+    }
+    return MNL_CB_OK;
+}
+
+static int nl_parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen, struct nl_attrs *a)
+{
+    memset(a, 0, sizeof(*a));
+    /*
+     * libmnl walks attributes up to nlmsg_len rounded up to 4; the kernel always
+     * pads messages to that, so an unaligned length is malformed, not a short read.
+     */
+    if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len < mnl_nlmsg_size(hdrlen) ||
+        nlh->nlmsg_len % NLMSG_ALIGNTO != 0) {
+        return -EINVAL;
+    }
+    a->end = (const char *)nlh + nlh->nlmsg_len;
+    if (mnl_attr_parse(nlh, hdrlen, nl_attr_cb, a) != MNL_CB_OK) {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* A NUL-terminated string attribute, or NULL. */
+static const char *nl_str(const struct nlattr *attr)
+{
+    if (!attr || mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0) {
+        return NULL;
+    }
+    return mnl_attr_get_str(attr);
+}
+
+static bool nl_u32(const struct nlattr *attr, uint32_t *out)
+{
+    if (!attr || mnl_attr_validate(attr, MNL_TYPE_U32) < 0) {
+        return false;
+    }
+    *out = mnl_attr_get_u32(attr);
+    return true;
+}
+
+static bool nl_u8(const struct nlattr *attr, uint8_t *out)
+{
+    if (!attr || mnl_attr_validate(attr, MNL_TYPE_U8) < 0) {
+        return false;
+    }
+    *out = mnl_attr_get_u8(attr);
+    return true;
+}
+
+/* Widens the 32-bit rtnl_link_stats, field for field (same order up to rx_nohandler). */
+static void nl_widen_stats(const struct nlattr *attr, struct rtnl_link_stats64 *out)
+{
+    struct rtnl_link_stats s32;
+    memset(&s32, 0, sizeof(s32));
+    size_t len = mnl_attr_get_payload_len(attr);
+    memcpy(&s32, mnl_attr_get_payload(attr), len < sizeof(s32) ? len : sizeof(s32));
+    const __u32 *in = (const __u32 *)&s32;
+    __u64 *o = (__u64 *)out;
+    size_t n = sizeof(s32) / sizeof(__u32);
+    for (size_t i = 0; i < n && i < sizeof(*out) / sizeof(__u64); i++) {
+        o[i] = in[i];
+    }
+}
+
+/* Statistics: the 64-bit set, or the 32-bit one widened; shorter sets are zero-filled. */
+static void nl_link_stats(const struct nl_attrs *a, struct he_nl_link *out)
+{
+    memset(&out->stats, 0, sizeof(out->stats));
+    const struct nlattr *s64 = a->tb[IFLA_STATS64];
+    if (s64) {
+        size_t len = mnl_attr_get_payload_len(s64);
+        memcpy(&out->stats, mnl_attr_get_payload(s64),
+               len < sizeof(out->stats) ? len : sizeof(out->stats));
+        out->has_stats = true;
+        out->has_stats64 = true;
+    } else if (a->tb[IFLA_STATS]) {
+        nl_widen_stats(a->tb[IFLA_STATS], &out->stats);
+        out->has_stats = true;
+    }
+}
+
+int he_nl_parse_link(const struct nlmsghdr *nlh, struct he_nl_link *out)
+{
+    struct nl_attrs a;
+    memset(out, 0, sizeof(*out));
+    if (nlh->nlmsg_type != RTM_NEWLINK || nl_parse_attrs(nlh, sizeof(struct ifinfomsg), &a) < 0) {
+        return -EINVAL;
+    }
+    const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+    out->index = (uint32_t)ifi->ifi_index;
+    out->type = ifi->ifi_type;
+    out->flags = ifi->ifi_flags;
+    out->name = nl_str(a.tb[IFLA_IFNAME]);
+    out->alias = nl_str(a.tb[IFLA_IFALIAS]);
+    if (a.tb[IFLA_ADDRESS]) {
+        out->address = mnl_attr_get_payload(a.tb[IFLA_ADDRESS]);
+        out->address_len = mnl_attr_get_payload_len(a.tb[IFLA_ADDRESS]);
+    }
+    if (a.tb[IFLA_BROADCAST]) {
+        out->broadcast = mnl_attr_get_payload(a.tb[IFLA_BROADCAST]);
+        out->broadcast_len = mnl_attr_get_payload_len(a.tb[IFLA_BROADCAST]);
+    }
+    out->has_mtu = nl_u32(a.tb[IFLA_MTU], &out->mtu);
+    out->has_txqlen = nl_u32(a.tb[IFLA_TXQLEN], &out->txqlen);
+    out->has_group = nl_u32(a.tb[IFLA_GROUP], &out->group);
+    out->has_link = nl_u32(a.tb[IFLA_LINK], &out->link);
+    out->has_carrier_changes = nl_u32(a.tb[IFLA_CARRIER_CHANGES], &out->carrier_changes);
+    out->has_carrier_up = nl_u32(a.tb[IFLA_CARRIER_UP_COUNT], &out->carrier_up);
+    out->has_carrier_down = nl_u32(a.tb[IFLA_CARRIER_DOWN_COUNT], &out->carrier_down);
+    out->has_operstate = nl_u8(a.tb[IFLA_OPERSTATE], &out->operstate);
+    out->has_linkmode = nl_u8(a.tb[IFLA_LINKMODE], &out->linkmode);
+    out->has_carrier = nl_u8(a.tb[IFLA_CARRIER], &out->carrier);
+    nl_link_stats(&a, out);
+    return 0;
+}
+
+int he_nl_parse_neigh(const struct nlmsghdr *nlh, struct he_nl_neigh *out)
+{
+    struct nl_attrs a;
+    memset(out, 0, sizeof(*out));
+    if (nlh->nlmsg_type != RTM_NEWNEIGH || nl_parse_attrs(nlh, sizeof(struct ndmsg), &a) < 0) {
+        return -EINVAL;
+    }
+    const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
+    out->family = nd->ndm_family;
+    out->ifindex = (uint32_t)nd->ndm_ifindex;
+    out->state = nd->ndm_state;
+    out->flags = nd->ndm_flags;
+    return 0;
+}
+
+int he_nl_parse_addr(const struct nlmsghdr *nlh, struct he_nl_addr *out)
+{
+    struct nl_attrs a;
+    memset(out, 0, sizeof(*out));
+    if (nlh->nlmsg_type != RTM_NEWADDR || nl_parse_attrs(nlh, sizeof(struct ifaddrmsg), &a) < 0) {
+        return -EINVAL;
+    }
+    const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+    out->family = ifa->ifa_family;
+    out->prefixlen = ifa->ifa_prefixlen;
+    out->ifindex = ifa->ifa_index;
+    size_t want = ifa->ifa_family == AF_INET ? 4 : ifa->ifa_family == AF_INET6 ? 16 : 0;
+    /* Go's net package prefers IFA_LOCAL: on point-to-point links IFA_ADDRESS is the peer. */
+    const struct nlattr *attr = a.tb[IFA_LOCAL] ? a.tb[IFA_LOCAL] : a.tb[IFA_ADDRESS];
+    if (want && attr && mnl_attr_get_payload_len(attr) >= want) {
+        memcpy(out->addr, mnl_attr_get_payload(attr), want);
+        out->has_addr = true;
+    }
+    return 0;
+}
+
+static int nl_header_cb(const struct nlattr *attr, void *data)
+{
+    struct he_nl_linkmodes *lm = data;
+    switch (mnl_attr_get_type(attr)) {
+    case ETHTOOL_A_HEADER_DEV_INDEX:
+        nl_u32(attr, &lm->ifindex);
+        break;
+    case ETHTOOL_A_HEADER_DEV_NAME:
+        lm->name = nl_str(attr);
+        break;
+    }
+    return MNL_CB_OK;
+}
+
+int he_nl_parse_linkmodes(const struct nlmsghdr *nlh, struct he_nl_linkmodes *out)
+{
+    struct nl_attrs a;
+    memset(out, 0, sizeof(*out));
+    if (nl_parse_attrs(nlh, sizeof(struct genlmsghdr), &a) < 0) {
+        return -EINVAL;
+    }
+    const struct nlattr *hdr = a.tb[ETHTOOL_A_LINKMODES_HEADER];
+    if (!hdr || mnl_attr_validate(hdr, MNL_TYPE_NESTED) < 0 ||
+        mnl_attr_parse_nested(hdr, nl_header_cb, out) != MNL_CB_OK) {
+        return -EINVAL;
+    }
+    out->has_speed = nl_u32(a.tb[ETHTOOL_A_LINKMODES_SPEED], &out->speed);
+    out->has_duplex = nl_u8(a.tb[ETHTOOL_A_LINKMODES_DUPLEX], &out->duplex);
+    return 0;
+}
