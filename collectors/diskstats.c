@@ -149,12 +149,10 @@ enum {
 };
 
 static const char *const diskstats_prop_keys[P_COUNT] = {
-    "ID_PATH",     "ID_WWN",      "ID_MODEL",       "SCSI_IDENT_SERIAL",
-    "ID_SERIAL_SHORT", "ID_SERIAL", "ID_REVISION",  "ID_FS_TYPE",
-    "ID_FS_USAGE", "ID_FS_UUID",  "ID_FS_VERSION",  "DM_NAME",
-    "DM_UUID",     "DM_VG_NAME",  "DM_LV_NAME",     "DM_LV_LAYER",
-    "ID_ATA",      "ID_ATA_WRITE_CACHE", "ID_ATA_WRITE_CACHE_ENABLED",
-    "ID_ATA_ROTATION_RATE_RPM",
+    "ID_PATH", "ID_WWN", "ID_MODEL", "SCSI_IDENT_SERIAL", "ID_SERIAL_SHORT", "ID_SERIAL",
+    "ID_REVISION", "ID_FS_TYPE", "ID_FS_USAGE", "ID_FS_UUID", "ID_FS_VERSION", "DM_NAME", "DM_UUID",
+    "DM_VG_NAME", "DM_LV_NAME", "DM_LV_LAYER", "ID_ATA", "ID_ATA_WRITE_CACHE",
+    "ID_ATA_WRITE_CACHE_ENABLED", "ID_ATA_ROTATION_RATE_RPM",
 };
 
 static void diskstats_fini(void *state)

@@ -25,7 +25,9 @@ struct he_udev_prop {
 
 /*
  * Allocates a context: a read buffer for database files and, created on first
- * use, the libudev handle, both kept across calls. Returns 0 or -ENOMEM.
+ * use, the libudev handle and a copy of libudev's answer per device (refreshed
+ * when udev rewrites the device's entry), all kept across calls, so a call
+ * that finds nothing new allocates nothing. Returns 0 or -ENOMEM.
  */
 int he_udev_new(struct he_udev **out);
 
