@@ -3,7 +3,7 @@
 #
 # Installs what host_exporter needs on Debian/Ubuntu, as root:
 #   install-deps.sh build   compiler, meson, libmicrohttpd, zlib, libsystemd (sd-bus),
-#                           libmnl (rtnetlink)
+#                           libmnl (rtnetlink), libudev
 #   install-deps.sh test    the above plus Check and the test consumers: curl,
 #                           promtool (package prometheus), prometheus_client;
 #                           valgrind for the allocation test; for the D-Bus
@@ -18,7 +18,7 @@
 # otherwise start a server on :9090, and prometheus-node-exporter one on :9100.
 set -eu
 mode=${1:-build}
-build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev libmnl-dev"
+build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev libmnl-dev libudev-dev"
 test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client
     valgrind dbus-daemon python3-dbus python3-gi fuse3 python3-fusepy prometheus-node-exporter
     wrk strace"
