@@ -229,19 +229,22 @@ static int read_whole_file(struct textfile_state *s, const char *path, int *fd, 
     }
     he_buf_reset(&s->content);
     for (;;) {
-        int rc = he_buf_reserve(&s->content, 65536);
-        if (rc == -EFBIG || (rc == 0 && s->content.len > (size_t)max_file_bytes)) {
+        /* read at most one byte past the limit, to tell a file at it from one over it */
+        size_t room = (size_t)max_file_bytes + 1 - s->content.len;
+        size_t chunk = room < 65536 ? room : 65536;
+        if (chunk == 0) {
             snprintf(err, errsize, "textfile \"%s\" is larger than --collector.textfile."
                      "max-file-bytes=%ld", path, max_file_bytes);
             return -EFBIG;
         }
-        ssize_t n = rc < 0 ? -1 : read(*fd, s->content.data + s->content.len, 65536);
-        if (n <= 0) {
-            if (n < 0) {
-                snprintf(err, errsize, "failed to read textfile data from \"%s\": %s", path,
-                         rc < 0 ? strerror(-rc) : strerror(errno));
-                return rc < 0 ? rc : -errno;
-            }
+        int rc = he_buf_reserve(&s->content, chunk);
+        ssize_t n = rc < 0 ? -1 : read(*fd, s->content.data + s->content.len, chunk);
+        if (n < 0) {
+            snprintf(err, errsize, "failed to read textfile data from \"%s\": %s", path,
+                     rc < 0 ? strerror(-rc) : strerror(errno));
+            return rc < 0 ? rc : -errno;
+        }
+        if (n == 0) {
             return 0;
         }
         s->content.len += (size_t)n;
