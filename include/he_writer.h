@@ -24,6 +24,14 @@ enum he_metric_type {
     HE_GAUGE,
     HE_COUNTER,
     HE_UNTYPED,
+    HE_SUMMARY,
+    HE_HISTOGRAM,
+};
+
+/* A histogram bucket (upper bound, cumulative count) or a summary quantile (quantile, value). */
+struct he_point {
+    double bound;
+    double value;
 };
 
 struct he_label {
@@ -62,6 +70,17 @@ int he_writer_family(struct he_writer *w, const char *name, const char *help,
  */
 int he_writer_sample(struct he_writer *w, const struct he_label *labels, size_t nlabels,
                      double value);
+
+/*
+ * Adds one summary or histogram series to the current family, which must be of
+ * that type: its quantiles or buckets (any order; sorted on output, a histogram
+ * gets a "+Inf" bucket holding count if it has none), sample count and sum.
+ * Rendered as client_golang does: the points, then name_sum and name_count.
+ * Returns and counts errors as he_writer_sample().
+ */
+int he_writer_distribution(struct he_writer *w, const struct he_label *labels, size_t nlabels,
+                           const struct he_point *points, size_t npoints, double count,
+                           double sum);
 
 /* Shorthand for a sample without labels. */
 int he_writer_value(struct he_writer *w, double value);

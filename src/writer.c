@@ -12,6 +12,7 @@
 #include "he_writer.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,10 @@ struct sample {
     uint32_t family;
     uint32_t first_label;  /* index into labels[] */
     uint32_t nlabels;
-    double value;
+    uint32_t first_point;  /* summaries and histograms: index into points[] */
+    uint32_t npoints;
+    double value;          /* the sum for summaries and histograms */
+    double count;
 };
 
 struct label_pair {
@@ -49,6 +53,11 @@ struct he_writer {
     size_t nsamples, samples_cap;
     struct label_pair *labels;
     size_t nlabels, labels_cap;
+    struct he_point *points;
+    size_t npoints, points_cap;
+    uint32_t *point_order;  /* sorts one series' points as they are added */
+    uint32_t *point_scratch;
+    size_t point_order_cap, point_scratch_cap;
     uint32_t *table;        /* open-addressed hash of family indices + 1; 0 = empty */
     size_t table_cap;       /* power of two */
     uint32_t *order;        /* family indices in name order, built at render */
@@ -83,6 +92,9 @@ void he_writer_free(struct he_writer *w)
     free(w->families);
     free(w->samples);
     free(w->labels);
+    free(w->points);
+    free(w->point_order);
+    free(w->point_scratch);
     free(w->table);
     free(w->order);
     free(w->sample_order);
@@ -97,6 +109,7 @@ void he_writer_reset(struct he_writer *w)
     w->nfamilies = 0;
     w->nsamples = 0;
     w->nlabels = 0;
+    w->npoints = 0;
     w->current = -1;
     w->errors = 0;
     if (w->table) {
@@ -288,10 +301,27 @@ static int add_labels(struct he_writer *w, const struct he_label *labels, size_t
     return 0;
 }
 
-int he_writer_sample(struct he_writer *w, const struct he_label *labels, size_t nlabels,
-                     double value)
+static void fill_identity(uint32_t *idx, size_t n)
 {
-    if (w->current < 0 || nlabels > MAX_LABELS) {
+    for (size_t i = 0; i < n; i++) {
+        idx[i] = (uint32_t)i;
+    }
+}
+
+static bool is_distribution(enum he_metric_type type)
+{
+    return type == HE_SUMMARY || type == HE_HISTOGRAM;
+}
+
+/*
+ * Appends a sample with its labels to the current family, which must be a
+ * distribution or not as asked; *out points at it on success.
+ */
+static int add_series(struct he_writer *w, const struct he_label *labels, size_t nlabels,
+                      bool distribution, struct sample **out)
+{
+    if (w->current < 0 || nlabels > MAX_LABELS ||
+        is_distribution(w->families[w->current].type) != distribution) {
         w->errors++;
         return -EINVAL;
     }
@@ -312,14 +342,91 @@ int he_writer_sample(struct he_writer *w, const struct he_label *labels, size_t 
                      str_at(w, w->families[w->current].name), NULL);
         return rc;
     }
-    w->samples[w->nsamples] = (struct sample){
+    *out = &w->samples[w->nsamples++];
+    **out = (struct sample){
         .family = (uint32_t)w->current,
         .first_label = (uint32_t)w->nlabels,
         .nlabels = (uint32_t)nlabels,
-        .value = value,
     };
-    w->nsamples++;
     w->nlabels += nlabels;
+    return 0;
+}
+
+int he_writer_sample(struct he_writer *w, const struct he_label *labels, size_t nlabels,
+                     double value)
+{
+    struct sample *s;
+    int rc = add_series(w, labels, nlabels, false, &s);
+    if (rc == 0) {
+        s->value = value;
+    }
+    return rc;
+}
+
+/* NaN sorts last; equal bounds keep the order they were given in (the sort is stable). */
+static int compare_point_bounds(const void *ctx, uint32_t a, uint32_t b)
+{
+    const struct he_point *p = ctx;
+    double x = p[a].bound, y = p[b].bound;
+    if (x < y || (y != y && x == x)) {
+        return -1;
+    }
+    return x > y || (x != x && y == y) ? 1 : 0;
+}
+
+/*
+ * Copies points into points[] in bound order. Of points with the same bound the
+ * one given last is kept: client_golang's const summaries and histograms are
+ * built from maps keyed by bound.
+ */
+static int add_points(struct he_writer *w, const struct he_point *points, size_t n)
+{
+    int rc = he_array_grow((void **)&w->points, &w->points_cap, w->npoints + n,
+                           sizeof(*w->points));
+    if (rc == 0) {
+        rc = he_array_grow((void **)&w->point_order, &w->point_order_cap, n,
+                           sizeof(*w->point_order));
+    }
+    if (rc == 0) {
+        rc = he_array_grow((void **)&w->point_scratch, &w->point_scratch_cap, n,
+                           sizeof(*w->point_scratch));
+    }
+    if (rc < 0 || n == 0) {
+        return rc;
+    }
+    fill_identity(w->point_order, n);
+    he_sort_indices(w->point_order, w->point_scratch, n, compare_point_bounds, points);
+    for (size_t i = 0; i < n; i++) {
+        const struct he_point *p = &points[w->point_order[i]];
+        bool replaced_later = i + 1 < n && points[w->point_order[i + 1]].bound == p->bound;
+        if (!replaced_later) {
+            w->points[w->npoints++] = *p;
+        }
+    }
+    return 0;
+}
+
+int he_writer_distribution(struct he_writer *w, const struct he_label *labels, size_t nlabels,
+                           const struct he_point *points, size_t npoints, double count,
+                           double sum)
+{
+    struct sample *s;
+    size_t first = w->npoints;
+    int rc = add_series(w, labels, nlabels, true, &s);
+    if (rc < 0) {
+        return rc;
+    }
+    if ((rc = add_points(w, points, npoints)) < 0) {
+        w->nsamples--; /* add_series() just appended it */
+        w->nlabels -= nlabels;
+        w->errors++;
+        return rc;
+    }
+    s = &w->samples[w->nsamples - 1];
+    s->first_point = (uint32_t)first;
+    s->npoints = (uint32_t)(w->npoints - first);
+    s->count = count;
+    s->value = sum;
     return 0;
 }
 
@@ -389,13 +496,6 @@ static void bucket_by_family(struct he_writer *w)
         w->bucket[r] = w->bucket[r - 1];
     }
     w->bucket[0] = 0;
-}
-
-static void fill_identity(uint32_t *idx, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        idx[i] = (uint32_t)i;
-    }
 }
 
 /*
@@ -530,6 +630,10 @@ static const char *type_name(enum he_metric_type t)
         return "counter";
     case HE_GAUGE:
         return "gauge";
+    case HE_SUMMARY:
+        return "summary";
+    case HE_HISTOGRAM:
+        return "histogram";
     default:
         return "untyped";
     }
@@ -561,10 +665,23 @@ static int render_family_header(const struct he_writer *w, const struct family *
     return 0;
 }
 
-/* Bytes render_sample() may write for s: escaping at its worst, the longest number. */
-static size_t sample_size_bound(const struct he_writer *w, const struct sample *s)
+/*
+ * One output line: the family name plus a suffix ("_sum", ...), the series'
+ * labels, and for a bucket or quantile the extra label ("le", "quantile") last,
+ * after the sorted ones, as client_golang writes it.
+ */
+struct line {
+    const char *suffix;
+    const char *extra_name;  /* NULL: no extra label */
+    double extra_value;
+    double value;
+};
+
+/* Bytes render_line() may write for s: escaping at its worst, the longest numbers. */
+static size_t line_size_bound(const struct he_writer *w, const struct sample *s)
 {
-    size_t n = strlen(str_at(w, w->families[s->family].name)) + 4 + HE_FORMAT_DOUBLE_MAX;
+    size_t n = strlen(str_at(w, w->families[s->family].name)) + 4 + HE_FORMAT_DOUBLE_MAX +
+               sizeof("_bucket,quantile=\"\"") + HE_FORMAT_DOUBLE_MAX;
     for (uint32_t i = 0; i < s->nlabels; i++) {
         const struct label_pair *l = &w->labels[s->first_label + i];
         n += strlen(str_at(w, l->name)) + 4 + ESCAPE_GROWTH * strlen(str_at(w, l->value));
@@ -573,14 +690,16 @@ static size_t sample_size_bound(const struct he_writer *w, const struct sample *
 }
 
 /* Writes 'name{label="value",...} value\n' into room reserved once for the whole line. */
-static int render_sample(const struct he_writer *w, const struct sample *s, struct he_buf *out)
+static int render_line(const struct he_writer *w, const struct sample *s,
+                       const struct line *line, struct he_buf *out)
 {
-    int rc = he_buf_reserve(out, sample_size_bound(w, s));
+    int rc = he_buf_reserve(out, line_size_bound(w, s));
     if (rc < 0) {
         return rc;
     }
     const char *name = str_at(w, w->families[s->family].name);
     char *p = put_raw(out->data + out->len, name, strlen(name));
+    p = put_raw(p, line->suffix, strlen(line->suffix));
     for (uint32_t i = 0; i < s->nlabels; i++) {
         const struct label_pair *l = &w->labels[s->first_label + i];
         const char *lname = str_at(w, l->name);
@@ -591,14 +710,61 @@ static int render_sample(const struct he_writer *w, const struct sample *s, stru
         p = put_escaped(p, value, strlen(value), true);
         *p++ = '"';
     }
-    if (s->nlabels) {
+    if (line->extra_name) {
+        *p++ = s->nlabels ? ',' : '{';
+        p = put_raw(p, line->extra_name, strlen(line->extra_name));
+        p = put_raw(p, "=\"", 2);
+        p += he_format_double(p, line->extra_value);
+        *p++ = '"';
+    }
+    if (s->nlabels || line->extra_name) {
         *p++ = '}';
     }
     *p++ = ' ';
-    p += he_format_double(p, s->value);
+    p += he_format_double(p, line->value);
     *p++ = '\n';
     out->len = (size_t)(p - out->data);
     return 0;
+}
+
+/* A summary's quantile lines or a histogram's buckets (with "+Inf"), then _sum and _count. */
+static int render_distribution(const struct he_writer *w, const struct sample *s,
+                               struct he_buf *out)
+{
+    bool histogram = w->families[s->family].type == HE_HISTOGRAM;
+    struct line line = {
+        .suffix = histogram ? "_bucket" : "",
+        .extra_name = histogram ? "le" : "quantile",
+    };
+    bool inf_seen = false;
+    int rc = 0;
+    for (uint32_t i = 0; i < s->npoints && rc == 0; i++) {
+        const struct he_point *pt = &w->points[s->first_point + i];
+        line.extra_value = pt->bound;
+        line.value = pt->value;
+        inf_seen = inf_seen || pt->bound == INFINITY;
+        rc = render_line(w, s, &line, out);
+    }
+    if (rc == 0 && histogram && !inf_seen) {
+        line.extra_value = INFINITY;
+        line.value = s->count;
+        rc = render_line(w, s, &line, out);
+    }
+    if (rc == 0) {
+        rc = render_line(w, s, &(struct line){.suffix = "_sum", .value = s->value}, out);
+    }
+    if (rc == 0) {
+        rc = render_line(w, s, &(struct line){.suffix = "_count", .value = s->count}, out);
+    }
+    return rc;
+}
+
+static int render_sample(const struct he_writer *w, const struct sample *s, struct he_buf *out)
+{
+    if (is_distribution(w->families[s->family].type)) {
+        return render_distribution(w, s, out);
+    }
+    return render_line(w, s, &(struct line){.suffix = "", .value = s->value}, out);
 }
 
 int he_writer_render(struct he_writer *w, enum he_format format, struct he_buf *out)

@@ -530,6 +530,65 @@ START_TEST(test_writer_finds_every_family_again_after_many_declarations)
 }
 END_TEST
 
+START_TEST(test_writer_renders_histogram_buckets_sorted_with_inf_sum_and_count)
+{
+    const struct he_point buckets[] = {{1, 3}, {0.5, 1}, {1e6, 4}};
+    ck_assert_int_eq(he_writer_family(w, "h", "H.", HE_HISTOGRAM), 0);
+    ck_assert_int_eq(he_writer_distribution(w, (const struct he_label[]){{"z", "1"}, {"a", "x"}},
+                                            2, buckets, 3, 5, 2.5),
+                     0);
+    ck_assert_str_eq(render_text(), "# HELP h H.\n# TYPE h histogram\n"
+                                    "h_bucket{a=\"x\",z=\"1\",le=\"0.5\"} 1\n"
+                                    "h_bucket{a=\"x\",z=\"1\",le=\"1\"} 3\n"
+                                    "h_bucket{a=\"x\",z=\"1\",le=\"1e+06\"} 4\n"
+                                    "h_bucket{a=\"x\",z=\"1\",le=\"+Inf\"} 5\n"
+                                    "h_sum{a=\"x\",z=\"1\"} 2.5\n"
+                                    "h_count{a=\"x\",z=\"1\"} 5\n");
+}
+END_TEST
+
+START_TEST(test_writer_keeps_given_inf_bucket_and_last_of_equal_bounds)
+{
+    const struct he_point buckets[] = {{INFINITY, 7}, {1, 1}, {1, 2}};
+    ck_assert_int_eq(he_writer_family(w, "h", "H.", HE_HISTOGRAM), 0);
+    ck_assert_int_eq(he_writer_distribution(w, NULL, 0, buckets, 3, 9, 0), 0);
+    ck_assert_str_eq(render_text(), "# HELP h H.\n# TYPE h histogram\n"
+                                    "h_bucket{le=\"1\"} 2\n"
+                                    "h_bucket{le=\"+Inf\"} 7\n"
+                                    "h_sum 0\n"
+                                    "h_count 9\n");
+}
+END_TEST
+
+START_TEST(test_writer_renders_summary_quantiles_sorted_then_sum_and_count)
+{
+    const struct he_point quantiles[] = {{0.99, 8}, {0.5, NAN}};
+    ck_assert_int_eq(he_writer_family(w, "s", "S.", HE_SUMMARY), 0);
+    ck_assert_int_eq(he_writer_distribution(w, (const struct he_label[]){{"k", "v"}}, 1,
+                                            quantiles, 2, 3, 1e-3),
+                     0);
+    ck_assert_int_eq(he_writer_distribution(w, NULL, 0, NULL, 0, 0, 0), 0);
+    ck_assert_str_eq(render_text(), "# HELP s S.\n# TYPE s summary\n"
+                                    "s_sum 0\n"
+                                    "s_count 0\n"
+                                    "s{k=\"v\",quantile=\"0.5\"} NaN\n"
+                                    "s{k=\"v\",quantile=\"0.99\"} 8\n"
+                                    "s_sum{k=\"v\"} 0.001\n"
+                                    "s_count{k=\"v\"} 3\n");
+}
+END_TEST
+
+START_TEST(test_writer_refuses_plain_samples_in_distributions_and_points_elsewhere)
+{
+    ck_assert_int_eq(he_writer_family(w, "h", "H.", HE_HISTOGRAM), 0);
+    ck_assert_int_eq(he_writer_value(w, 1), -EINVAL);
+    ck_assert_int_eq(he_writer_family(w, "g", "G.", HE_GAUGE), 0);
+    ck_assert_int_eq(he_writer_distribution(w, NULL, 0, NULL, 0, 1, 1), -EINVAL);
+    ck_assert_uint_eq(he_writer_errors(w), 2);
+    ck_assert_str_eq(render_text(), "");
+}
+END_TEST
+
 static Suite *writer_suite(void)
 {
     Suite *s = suite_create("writer");
@@ -545,6 +604,9 @@ static Suite *writer_suite(void)
     tcase_add_test(layout, test_writer_omits_family_without_samples);
     tcase_add_test(layout, test_writer_render_appends_to_buffer);
     tcase_add_test(layout, test_writer_formats_values_like_go);
+    tcase_add_test(layout, test_writer_renders_histogram_buckets_sorted_with_inf_sum_and_count);
+    tcase_add_test(layout, test_writer_keeps_given_inf_bucket_and_last_of_equal_bounds);
+    tcase_add_test(layout, test_writer_renders_summary_quantiles_sorted_then_sum_and_count);
     suite_add_tcase(s, layout);
 
     TCase *escaping = tcase_create("escaping");
@@ -563,6 +625,7 @@ static Suite *writer_suite(void)
     tcase_add_test(refusals, test_writer_refuses_sample_before_any_family);
     tcase_add_test(refusals, test_writer_validates_metric_names);
     tcase_add_test(refusals, test_writer_validates_label_names);
+    tcase_add_test(refusals, test_writer_refuses_plain_samples_in_distributions_and_points_elsewhere);
     tcase_add_test(refusals, test_writer_refuses_sample_with_invalid_label_name);
     tcase_add_test(refusals, test_writer_refuses_sample_with_duplicate_label_name);
     tcase_add_test(refusals, test_writer_refuses_samples_of_family_redeclared_with_other_help);
