@@ -10,12 +10,15 @@
 # Usage: alloc.sh HOST_EXPORTER   (exit 77: skipped when valgrind is missing)
 set -u
 BIN=$1
+SRC=${2:-}
 LIMIT=16
 command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed"; exit 77; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 collectors=$("$BIN" --help | sed -nE 's/^ *--\[no-\]collector\.([a-z0-9_]+)$/--collector.\1/p')
+# The textfile collector with files to parse, merge and emit, when the sources are at hand.
+[ -n "$SRC" ] && collectors="$collectors --collector.textfile.directory=$SRC/fixtures/textfile/textfile"
 
 # heap_allocs N: total allocations of a run serving N scrapes after the first.
 heap_allocs() {
