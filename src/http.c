@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <zlib.h>
 
 #include "he_buf.h"
@@ -403,6 +404,25 @@ static void format_bound_address(struct MHD_Daemon *d, const struct sockaddr_sto
     }
 }
 
+/*
+ * Connections each daemon may hold: what the open-file limit leaves after a
+ * reserve for the collectors' files, at most 10000. libmicrohttpd's default
+ * (FD_SETSIZE - 4) would let a thousand slow or idle clients lock out
+ * Prometheus; an idle connection costs a socket and a lazily touched pool.
+ */
+static unsigned connection_limit(void)
+{
+    struct rlimit rl;
+    rlim_t reserve = 256;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY) {
+        return 10000;
+    }
+    if (rl.rlim_cur <= 2 * reserve) {
+        return (unsigned)(rl.rlim_cur / 2);
+    }
+    return rl.rlim_cur - reserve > 10000 ? 10000 : (unsigned)(rl.rlim_cur - reserve);
+}
+
 static struct MHD_Daemon *start_daemon(struct he_http *h, const char *addr)
 {
     struct sockaddr_storage ss;
@@ -419,7 +439,10 @@ static struct MHD_Daemon *start_daemon(struct he_http *h, const char *addr)
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, log_from_mhd, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)60, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+        (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
+        /* a request's line and headers must fit in this; more is refused, never buffered */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!d) {
         he_log_error("could not listen", "address", addr, "err", strerror(errno ? errno : EADDRINUSE), NULL);
         return NULL;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -200,6 +201,22 @@ static void run_loop(struct he_http *http, int epfd, int sfd)
     }
 }
 
+/*
+ * Lifts the soft limit on open files to the hard one, as Go programs (and so
+ * node_exporter) do at start-up: connections and kept-open /proc files must fit
+ * under the 1024 a service manager may leave as the soft limit.
+ */
+static void raise_open_file_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+            he_log_debug("cannot raise the open file limit", "err", strerror(errno), NULL);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     int status = parse_command_line(argc, argv);
@@ -213,6 +230,7 @@ int main(int argc, char **argv)
                     NULL);
     }
     log_enabled_collectors();
+    raise_open_file_limit();
     he_registry_init_enabled();
 
     int epfd = epoll_create1(EPOLL_CLOEXEC);
