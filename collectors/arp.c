@@ -176,22 +176,11 @@ static int arp_read_netlink(struct arp_state *s)
 
 /* ---- /proc/net/arp ---- */
 
-static int arp_hex(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
-        return (c | 0x20) - 'a' + 10;
-    }
-    return -1;
-}
-
 /* Go's xtoi2: two hex digits, followed by sep or the end. */
 static bool arp_hex_group(const char *p, size_t digits, size_t left, char sep)
 {
     for (size_t i = 0; i < digits; i++) {
-        if (i >= left || arp_hex(p[i]) < 0) {
+        if (i >= left || he_hex_digit(p[i]) < 0) {
             return false;
         }
     }

@@ -112,34 +112,6 @@ static int conntrack_sysctl(struct conntrack_state *s, const char *rel, const ch
     return 0;
 }
 
-/* strconv.ParseUint(f, 16, 64): hex digits only, no prefix, no overflow. 0 or -EINVAL. */
-static int conntrack_hex64(struct he_field f, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (f.len == 0) {
-        return -EINVAL;
-    }
-    for (size_t i = 0; i < f.len; i++) {
-        char c = f.p[i];
-        unsigned d;
-        if (c >= '0' && c <= '9') {
-            d = (unsigned)(c - '0');
-        } else if (c >= 'a' && c <= 'f') {
-            d = (unsigned)(c - 'a' + 10);
-        } else if (c >= 'A' && c <= 'F') {
-            d = (unsigned)(c - 'A' + 10);
-        } else {
-            return -EINVAL;
-        }
-        if (v > (UINT64_MAX - d) / 16) {
-            return -EINVAL;
-        }
-        v = v * 16 + d;
-    }
-    *out = v;
-    return 0;
-}
-
 /* Adds one per-CPU line's columns to sums. 0 or -EINVAL. */
 static int conntrack_line(struct he_field line, uint64_t sums[CONNTRACK_NSTATS])
 {
@@ -151,7 +123,7 @@ static int conntrack_line(struct he_field line, uint64_t sums[CONNTRACK_NSTATS])
         return -EINVAL;
     }
     for (size_t i = 0; i < n; i++) {
-        if (conntrack_hex64(f[i], &v[i]) < 0) {
+        if (he_parse_u64_hex(f[i], UINT64_MAX, &v[i]) < 0) {
             return -EINVAL;
         }
     }

@@ -67,46 +67,18 @@ static void softnet_fini(void *state)
     free(s);
 }
 
-/* strconv.ParseUint(f, 16, 32): hex digits only, at most 0xffffffff. 0 or -EINVAL. */
-static int softnet_hex32(struct he_field f, uint32_t *out)
-{
-    uint64_t v = 0;
-    if (f.len == 0) {
-        return -EINVAL;
-    }
-    for (size_t i = 0; i < f.len; i++) {
-        char c = f.p[i];
-        unsigned d;
-        if (c >= '0' && c <= '9') {
-            d = (unsigned)(c - '0');
-        } else if (c >= 'a' && c <= 'f') {
-            d = (unsigned)(c - 'a' + 10);
-        } else if (c >= 'A' && c <= 'F') {
-            d = (unsigned)(c - 'A' + 10);
-        } else {
-            return -EINVAL;
-        }
-        v = v * 16 + d;
-        if (v > UINT32_MAX) {
-            return -EINVAL;
-        }
-    }
-    *out = (uint32_t)v;
-    return 0;
-}
-
 /* Parses one line (cpu_line: its number) into st. 0 or -EINVAL. */
 static int softnet_line(struct he_field line, uint32_t cpu_line, struct softnet_stat *st)
 {
     struct he_field f[SOFTNET_COLUMNS];
-    uint32_t u[SOFTNET_COLUMNS] = {0};
+    uint64_t u[SOFTNET_COLUMNS] = {0};
     size_t width = he_go_fields(line, f, SOFTNET_COLUMNS);
     if (width < SOFTNET_MIN_COLUMNS) {
         return -EINVAL;
     }
     size_t used = width < SOFTNET_COLUMNS ? width : SOFTNET_COLUMNS;
     for (size_t i = 0; i < used; i++) {
-        if (softnet_hex32(f[i], &u[i]) < 0) {
+        if (he_parse_u64_hex(f[i], UINT32_MAX, &u[i]) < 0) {
             return -EINVAL;
         }
     }

@@ -62,39 +62,6 @@ static void udp_queues_fini(void *state)
     free(s);
 }
 
-/* Value of hex digit c, or -1. */
-static int udp_queues_hexdigit(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-/* strconv.ParseUint(f, 16, 64): hex digits only, no prefix, no overflow. 0 or -EINVAL. */
-static int udp_queues_hex64(struct he_field f, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (f.len == 0) {
-        return -EINVAL;
-    }
-    for (size_t i = 0; i < f.len; i++) {
-        int d = udp_queues_hexdigit(f.p[i]);
-        if (d < 0 || v > (UINT64_MAX - (uint64_t)d) / 16) {
-            return -EINVAL;
-        }
-        v = v * 16 + (uint64_t)d;
-    }
-    *out = v;
-    return 0;
-}
-
 /* strings.Split(f, ":") into exactly two parts, as procfs requires. 0 or -EINVAL. */
 static int udp_queues_split2(struct he_field f, struct he_field *a, struct he_field *b)
 {
@@ -117,11 +84,11 @@ static int udp_queues_addr(struct he_field f)
         return -EINVAL;
     }
     for (size_t i = 0; i < ip.len; i++) {
-        if (udp_queues_hexdigit(ip.p[i]) < 0) {
+        if (he_hex_digit(ip.p[i]) < 0) {
             return -EINVAL;
         }
     }
-    return udp_queues_hex64(port, &v);
+    return he_parse_u64_hex(port, UINT64_MAX, &v);
 }
 
 /* Checks one socket line as parseNetIPSocketLine does and adds its queues to sum. */
@@ -139,8 +106,8 @@ static int udp_queues_line(struct he_field line, struct udp_queues_sum *sum)
     }
     if (udp_queues_split2(f[0], &a, &b) < 0 || he_parse_u64_base0(a, &v) < 0 ||
         udp_queues_addr(f[1]) < 0 || udp_queues_addr(f[2]) < 0 ||
-        udp_queues_hex64(f[3], &v) < 0 || udp_queues_split2(f[4], &a, &b) < 0 ||
-        udp_queues_hex64(a, &tx) < 0 || udp_queues_hex64(b, &rx) < 0 ||
+        he_parse_u64_hex(f[3], UINT64_MAX, &v) < 0 || udp_queues_split2(f[4], &a, &b) < 0 ||
+        he_parse_u64_hex(a, UINT64_MAX, &tx) < 0 || he_parse_u64_hex(b, UINT64_MAX, &rx) < 0 ||
         he_parse_u64_base0(f[7], &v) < 0 || he_parse_u64_base0(f[9], &v) < 0) {
         return -EINVAL;
     }

@@ -34,6 +34,16 @@ int he_parse_i64_base0(struct he_field f, int64_t *out);
 /* strconv.ParseUint(s, 0, 64): the prefixes and underscores of he_parse_i64_base0, no sign. */
 int he_parse_u64_base0(struct he_field f, uint64_t *out);
 
+/* Value of the hex digit c (either case), or -1. */
+int he_hex_digit(char c);
+
+/*
+ * strconv.ParseUint(s, 16, bits): hex digits only, no "0x" prefix and no '_'
+ * (Go allows those only with base 0), at most max (UINT64_MAX, UINT32_MAX, ...).
+ * Returns 0 or -EINVAL (syntax or range).
+ */
+int he_parse_u64_hex(struct he_field f, uint64_t max, uint64_t *out);
+
 /*
  * Go's underscoreOK, which ParseInt, ParseUint and ParseFloat apply when a number
  * holds '_': after an optional sign and base prefix, '_' only between digits.

@@ -130,6 +130,34 @@ int he_parse_u64_base0(struct he_field f, uint64_t *out)
     return parse_unsigned(f.p, f.len, true, out);
 }
 
+int he_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+        return (c | 0x20) - 'a' + 10;
+    }
+    return -1;
+}
+
+int he_parse_u64_hex(struct he_field f, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (f.len == 0) {
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < f.len; i++) {
+        int d = he_hex_digit(f.p[i]);
+        if (d < 0 || v > (max - (uint64_t)d) / 16) {
+            return -EINVAL;
+        }
+        v = v * 16 + (uint64_t)d;
+    }
+    *out = v;
+    return 0;
+}
+
 int he_parse_i64_base0(struct he_field f, int64_t *out)
 {
     return parse_signed(f, true, out);

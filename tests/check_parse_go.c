@@ -144,6 +144,25 @@ START_TEST(test_parse_u64_base0_and_underscores_like_go)
 }
 END_TEST
 
+START_TEST(test_parse_u64_hex_reads_hex_up_to_a_maximum)
+{
+    uint64_t v = 0;
+    ck_assert_int_eq(he_parse_u64_hex(fs("00ff"), UINT64_MAX, &v), 0);
+    ck_assert_uint_eq(v, 255);
+    ck_assert_int_eq(he_parse_u64_hex(fs("FFFFFFFFFFFFFFFF"), UINT64_MAX, &v), 0);
+    ck_assert_uint_eq(v, UINT64_MAX);
+    ck_assert_int_eq(he_parse_u64_hex(fs("10000000000000000"), UINT64_MAX, &v), -EINVAL);
+    ck_assert_int_eq(he_parse_u64_hex(fs("ffffffff"), UINT32_MAX, &v), 0);
+    ck_assert_int_eq(he_parse_u64_hex(fs("100000000"), UINT32_MAX, &v), -EINVAL);
+    ck_assert_int_eq(he_parse_u64_hex(fs(""), UINT64_MAX, &v), -EINVAL);
+    ck_assert_int_eq(he_parse_u64_hex(fs("0x1"), UINT64_MAX, &v), -EINVAL);
+    ck_assert_int_eq(he_parse_u64_hex(fs("1_0"), UINT64_MAX, &v), -EINVAL);
+    ck_assert_int_eq(he_parse_u64_hex(fs("g"), UINT64_MAX, &v), -EINVAL);
+    ck_assert_int_eq(he_hex_digit('B'), 11);
+    ck_assert_int_eq(he_hex_digit('G'), -1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("parse_go");
@@ -156,6 +175,7 @@ int main(void)
     tcase_add_test(tc, test_go_fields_splits_at_all_ascii_whitespace);
     tcase_add_test(tc, test_go_fields_and_trim_take_unicode_spaces_like_go);
     tcase_add_test(tc, test_parse_u64_base0_and_underscores_like_go);
+    tcase_add_test(tc, test_parse_u64_hex_reads_hex_up_to_a_maximum);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
