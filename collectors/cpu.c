@@ -629,7 +629,7 @@ static int cpu_info_parse(struct cpu_state *s)
 }
 
 /* One series per word of text (strings.Fields) that re matches; text is split in place. */
-static void cpu_emit_words(struct he_writer *w, char *text, const struct he_regex *re,
+static void cpu_emit_words(struct he_writer *w, char *text, struct he_regex *re,
                            const char *name, const char *help, const char *label)
 {
     if (!re->compiled || !text) {

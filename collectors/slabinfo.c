@@ -167,7 +167,7 @@ static int slabinfo_validate(const struct slabinfo_state *s)
     return 0;
 }
 
-static bool slabinfo_ignored(const struct slabinfo_state *s, const char *name)
+static bool slabinfo_ignored(struct slabinfo_state *s, const char *name)
 {
     return (s->exclude.compiled && he_regex_match(&s->exclude, name)) ||
            (s->include.compiled && !he_regex_match(&s->include, name));

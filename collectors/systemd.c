@@ -330,7 +330,7 @@ static void systemd_collect_summary(struct systemd_state *s, size_t n, struct he
     }
 }
 
-static bool systemd_selected(const struct systemd_state *s, const struct systemd_unit *u)
+static bool systemd_selected(struct systemd_state *s, const struct systemd_unit *u)
 {
     bool keep = he_regex_match(&s->include, u->name) && !he_regex_match(&s->exclude, u->name) &&
                 strcmp(u->load_state, "loaded") == 0;

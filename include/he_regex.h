@@ -13,9 +13,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct he_regex_memo;
+
 struct he_regex {
     regex_t re;
     bool compiled;
+    struct he_regex_memo *memo;  /* answers for strings seen before (glibc's regexec is slow) */
 };
 
 /*
@@ -24,8 +27,12 @@ struct he_regex {
  */
 int he_regex_compile(struct he_regex *r, const char *pattern, char *err, size_t errsize);
 
-/* True when r is set and matches somewhere in s. */
-bool he_regex_match(const struct he_regex *r, const char *s);
+/*
+ * True when r is set and matches somewhere in s. The answer for each distinct s
+ * is remembered (up to a bound), since collectors ask about the same names on
+ * every scrape; the memory for that is taken on first use and kept.
+ */
+bool he_regex_match(struct he_regex *r, const char *s);
 
 void he_regex_free(struct he_regex *r);
 
@@ -46,7 +53,7 @@ struct he_filter {
 int he_filter_init(struct he_filter *f, const char *include, const char *exclude, char *err,
                    size_t errsize);
 
-bool he_filter_ignored(const struct he_filter *f, const char *name);
+bool he_filter_ignored(struct he_filter *f, const char *name);
 
 void he_filter_free(struct he_filter *f);
 

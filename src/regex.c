@@ -3,8 +3,12 @@
 #include "he_regex.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "he_buf.h"
 
 /* Appends s to out[*n] if it fits; false otherwise. */
 static bool put(char *out, size_t size, size_t *n, const char *s)
@@ -59,9 +63,71 @@ static int translate(const char *in, char *out, size_t size, bool *icase)
     return 0;
 }
 
+/* Most names one regex remembers, and the bytes for them; past either, regexec answers. */
+#define MEMO_MAX_NAMES 1024
+#define MEMO_MAX_BYTES (64u * 1024u)
+
+/* Remembered answers: an open-addressed table of name offsets (+ 1) with their results. */
+struct he_regex_memo {
+    struct he_buf names;
+    uint32_t *slots;
+    bool *matched;
+    size_t cap, used;
+};
+
+static uint32_t memo_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++) {
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    }
+    return h;
+}
+
+/* The slot holding s, or the empty slot where it would go. */
+static size_t memo_slot(const struct he_regex_memo *m, const char *s)
+{
+    size_t mask = m->cap - 1;
+    size_t i = memo_hash(s) & mask;
+    while (m->slots[i] && strcmp(m->names.data + m->slots[i] - 1, s) != 0) {
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+static struct he_regex_memo *memo_new(void)
+{
+    struct he_regex_memo *m = calloc(1, sizeof(*m));
+    if (!m) {
+        return NULL;
+    }
+    m->cap = 2 * MEMO_MAX_NAMES;
+    m->slots = calloc(m->cap, sizeof(*m->slots));
+    m->matched = calloc(m->cap, sizeof(*m->matched));
+    if (!m->slots || !m->matched) {
+        free(m->slots);
+        free(m->matched);
+        free(m);
+        return NULL;
+    }
+    he_buf_init(&m->names, MEMO_MAX_BYTES);
+    return m;
+}
+
+static void memo_remember(struct he_regex_memo *m, size_t slot, const char *s, bool matched)
+{
+    size_t off = m->names.len;
+    if (m->used < MEMO_MAX_NAMES && he_buf_append(&m->names, s, strlen(s) + 1) == 0) {
+        m->slots[slot] = (uint32_t)off + 1;
+        m->matched[slot] = matched;
+        m->used++;
+    }
+}
+
 int he_regex_compile(struct he_regex *r, const char *pattern, char *err, size_t errsize)
 {
     r->compiled = false;
+    r->memo = NULL;
     if (!pattern || !*pattern) {
         return 0;
     }
@@ -83,9 +149,24 @@ int he_regex_compile(struct he_regex *r, const char *pattern, char *err, size_t 
     return 0;
 }
 
-bool he_regex_match(const struct he_regex *r, const char *s)
+bool he_regex_match(struct he_regex *r, const char *s)
 {
-    return r->compiled && regexec(&r->re, s, 0, NULL, 0) == 0;
+    if (!r->compiled) {
+        return false;
+    }
+    if (!r->memo) {
+        r->memo = memo_new(); /* without it every match asks regexec, which is only slower */
+    }
+    struct he_regex_memo *m = r->memo;
+    size_t slot = m ? memo_slot(m, s) : 0;
+    if (m && m->slots[slot]) {
+        return m->matched[slot];
+    }
+    bool matched = regexec(&r->re, s, 0, NULL, 0) == 0;
+    if (m) {
+        memo_remember(m, slot, s, matched);
+    }
+    return matched;
 }
 
 void he_regex_free(struct he_regex *r)
@@ -93,6 +174,13 @@ void he_regex_free(struct he_regex *r)
     if (r->compiled) {
         regfree(&r->re);
         r->compiled = false;
+    }
+    if (r->memo) {
+        he_buf_free(&r->memo->names);
+        free(r->memo->slots);
+        free(r->memo->matched);
+        free(r->memo);
+        r->memo = NULL;
     }
 }
 
@@ -116,7 +204,7 @@ int he_filter_init(struct he_filter *f, const char *include, const char *exclude
     return rc;
 }
 
-bool he_filter_ignored(const struct he_filter *f, const char *name)
+bool he_filter_ignored(struct he_filter *f, const char *name)
 {
     return he_regex_match(&f->exclude, name) ||
            (f->include.compiled && !he_regex_match(&f->include, name));

@@ -109,6 +109,25 @@ START_TEST(test_regex_reports_invalid_pattern)
 }
 END_TEST
 
+START_TEST(test_regex_remembers_answers_and_stays_right_past_its_bound)
+{
+    struct he_regex r;
+    char err[256];
+    char name[32];
+    ck_assert_int_eq(he_regex_compile(&r, "^eth[0-9]*7$", err, sizeof(err)), 0);
+    for (int round = 0; round < 2; round++) { /* the second round answers from memory */
+        for (int i = 0; i < 3000; i++) {     /* more names than it remembers */
+            snprintf(name, sizeof(name), "eth%d", i);
+            ck_assert_msg(he_regex_match(&r, name) == (i % 10 == 7), "%s round %d", name, round);
+        }
+    }
+    ck_assert(!he_regex_match(&r, "eth"));
+    ck_assert(!he_regex_match(&r, ""));
+    he_regex_free(&r);
+    ck_assert_ptr_null(r.memo);
+}
+END_TEST
+
 START_TEST(test_filter_include_keeps_only_matches)
 {
     struct he_filter f;
@@ -270,6 +289,7 @@ static Suite *helpers_suite(void)
     tcase_add_test(re, test_regex_case_insensitive_prefix);
     tcase_add_test(re, test_regex_empty_pattern_is_unset);
     tcase_add_test(re, test_regex_reports_invalid_pattern);
+    tcase_add_test(re, test_regex_remembers_answers_and_stays_right_past_its_bound);
     tcase_add_test(re, test_filter_include_keeps_only_matches);
     tcase_add_test(re, test_filter_exclude_drops_matches);
     tcase_add_test(re, test_filter_without_patterns_ignores_nothing);
