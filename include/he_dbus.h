@@ -24,18 +24,13 @@
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
+#include "he_duration.h"
+
 /* Default of --collector.systemd.dbus-timeout. */
 #define HE_DBUS_TIMEOUT_DEFAULT "5s"
 
 /* Value of --collector.systemd.dbus-timeout; read by both D-Bus collectors at init. */
 extern const char *he_dbus_timeout_flag;
-
-/*
- * Parses a Go duration (time.ParseDuration syntax: "5s", "500ms", "1m30s",
- * "1.5h", units ns us µs ms s m h) into microseconds, rounding up. Only
- * positive durations are accepted. Returns 0 or -EINVAL (or -ERANGE).
- */
-int he_duration_parse_usec(const char *s, uint64_t *usec);
 
 /* A he_flag check for --collector.systemd.dbus-timeout. */
 int he_dbus_check_timeout(const char *value, char *err, size_t errsize);

@@ -15,12 +15,14 @@
 #include <stdbool.h>
 
 #include "he_flags.h"
+#include "he_scrape.h"
 
 struct he_http_config {
     const struct he_strings *listen;   /* --web.listen-address values */
     const char *telemetry_path;
     bool exporter_metrics;
     long max_requests;                 /* responses held at once; 0: no limit */
+    const struct he_push_stats *push_stats;   /* push mode's counters; NULL when off */
 };
 
 struct he_http;
@@ -36,6 +38,9 @@ void he_http_run(struct he_http *h);
 
 /* Milliseconds until a daemon needs he_http_run() again, or -1 for none. */
 int he_http_timeout_ms(struct he_http *h);
+
+/* The promhttp_* counters, so push mode renders the same scrape; owned by h. */
+const struct he_handler_stats *he_http_stats(const struct he_http *h);
 
 /* Closes every listener and connection and frees the front end. */
 void he_http_stop(struct he_http *h);

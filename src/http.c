@@ -285,7 +285,8 @@ static enum MHD_Result serve_metrics(struct he_http *h, struct MHD_Connection *c
     }
     const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     bool gzip = accepts_gzip(ae);
-    struct he_scrape_options opts = {.exporter_metrics = h->cfg.exporter_metrics};
+    struct he_scrape_options opts = {.exporter_metrics = h->cfg.exporter_metrics,
+                                     .push = h->cfg.push_stats};
     h->stats.in_flight = 1;
     he_buf_reset(&h->text);
     int rc = he_scrape_run(h->writer, h->selected, &opts, &h->stats, gzip ? &h->text : &b->buf);
@@ -520,6 +521,11 @@ int he_http_timeout_ms(struct he_http *h)
         }
     }
     return (int)best;
+}
+
+const struct he_handler_stats *he_http_stats(const struct he_http *h)
+{
+    return &h->stats;
 }
 
 void he_http_stop(struct he_http *h)

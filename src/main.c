@@ -4,7 +4,8 @@
  *
  * Startup parses flags (the only place that exits on bad input), initialises the
  * enabled collectors and binds the listeners. Then one loop on one thread: epoll
- * over each libmicrohttpd daemon's epoll descriptor and a signalfd. SIGTERM and
+ * over each libmicrohttpd daemon's epoll descriptor, push mode's (when
+ * --push.gateway-url is set) and a signalfd. SIGTERM and
  * SIGINT stop it cleanly; SIGHUP is logged and otherwise ignored (nothing to
  * reload yet), so it does not kill the exporter as it would by default.
  */
@@ -20,8 +21,10 @@
 
 #include "he_flags.h"
 #include "he_http.h"
+#include "he_duration.h"
 #include "he_log.h"
 #include "he_paths.h"
+#include "he_push.h"
 #include "he_registry.h"
 #include "version.h"
 
@@ -34,6 +37,14 @@ struct options {
     const char *log_level;
     const char *log_format;
     long gomaxprocs;   /* accepted so Go-era command lines keep working; unused */
+    const char *push_url;
+    const char *push_interval;
+    const char *push_job;
+    const char *push_instance;   /* NULL: the host name */
+    struct he_strings push_grouping;
+    const char *push_user;
+    const char *push_password_file;
+    const char *push_ca_file;
 };
 
 static struct options opt;
@@ -106,6 +117,25 @@ static const struct he_flag global_flags[] = {
      &opt.log_level, check_log_level},
     {"log.format", HE_FLAG_STRING, "logfmt",
      "Output format of log messages. One of: [logfmt, json]", &opt.log_format, check_log_format},
+    {"push.gateway-url", HE_FLAG_STRING, "",
+     "Pushgateway URL (http or https) to push the metrics to every --push.interval; empty: no "
+     "pushing.",
+     &opt.push_url, he_push_check_url},
+    {"push.interval", HE_FLAG_STRING, HE_PUSH_INTERVAL_DEFAULT, "Time between two pushes.",
+     &opt.push_interval, he_push_check_interval},
+    {"push.job", HE_FLAG_STRING, "node", "Job label of the pushed group.", &opt.push_job, NULL},
+    {"push.instance", HE_FLAG_STRING, NULL,
+     "Instance label of the pushed group (default: the host name).", &opt.push_instance, NULL},
+    {"push.grouping-label", HE_FLAG_STRINGS, NULL,
+     "Further grouping label of the pushed group as NAME=VALUE. Repeatable.", &opt.push_grouping,
+     he_push_check_grouping},
+    {"push.basic-auth-user", HE_FLAG_STRING, "", "User name for basic auth at the Pushgateway.",
+     &opt.push_user, NULL},
+    {"push.basic-auth-password-file", HE_FLAG_STRING, "",
+     "File holding the basic auth password for the Pushgateway.", &opt.push_password_file, NULL},
+    {"push.tls-ca-file", HE_FLAG_STRING, "",
+     "CA certificates to verify the Pushgateway's certificate with (default: the system's).",
+     &opt.push_ca_file, NULL},
     {0},
 };
 
@@ -183,11 +213,12 @@ static bool handle_signal(int sfd)
     return stop;
 }
 
-static void run_loop(struct he_http *http, int epfd, int sfd)
+/* Either front end may be absent: no listen address, or no gateway URL. */
+static void run_loop(struct he_http *http, struct he_push *push, int epfd, int sfd)
 {
     for (;;) {
         struct epoll_event events[16];
-        int n = epoll_wait(epfd, events, 16, he_http_timeout_ms(http));
+        int n = epoll_wait(epfd, events, 16, http ? he_http_timeout_ms(http) : -1);
         if (n < 0 && errno != EINTR) {
             he_log_error("epoll_wait failed", "err", strerror(errno), NULL);
             return;
@@ -196,8 +227,13 @@ static void run_loop(struct he_http *http, int epfd, int sfd)
             if (events[i].data.ptr == NULL && handle_signal(sfd)) {
                 return;
             }
+            if (push && events[i].data.ptr == push) {
+                he_push_run(push);
+            }
         }
-        he_http_run(http);
+        if (http) {
+            he_http_run(http);
+        }
     }
 }
 
@@ -215,6 +251,46 @@ static void raise_open_file_limit(void)
             he_log_debug("cannot raise the open file limit", "err", strerror(errno), NULL);
         }
     }
+}
+
+/* True unless --web.listen-address was given empty: then only push mode runs. */
+static bool listening(void)
+{
+    for (size_t i = 0; i < opt.listen.n; i++) {
+        if (opt.listen.items[i][0]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Starts push mode when --push.gateway-url is set; *push stays NULL otherwise. */
+static int start_push(int epfd, struct he_push **push)
+{
+    char host[256] = "";
+    uint64_t interval;
+    *push = NULL;
+    if (!opt.push_url[0]) {
+        return 0;
+    }
+    if (!opt.push_instance && gethostname(host, sizeof(host) - 1) < 0) {
+        he_log_error("cannot read the host name; give --push.instance", NULL);
+        return -1;
+    }
+    he_duration_parse_usec(opt.push_interval, &interval);
+    struct he_push_config cfg = {
+        .gateway_url = opt.push_url,
+        .interval_usec = interval,
+        .job = opt.push_job,
+        .instance = opt.push_instance ? opt.push_instance : host,
+        .grouping = &opt.push_grouping,
+        .basic_auth_user = opt.push_user,
+        .basic_auth_password_file = opt.push_password_file,
+        .tls_ca_file = opt.push_ca_file,
+        .exporter_metrics = !opt.disable_exporter_metrics,
+    };
+    *push = he_push_start(&cfg, epfd);
+    return *push ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -240,18 +316,34 @@ int main(int argc, char **argv)
         he_log_error("cannot set up the event loop", "err", strerror(errno), NULL);
         return 1;
     }
+    struct he_push *push;
+    if (!listening() && !opt.push_url[0]) {
+        he_log_error("nothing to do: --web.listen-address is empty and --push.gateway-url unset",
+                     NULL);
+        return 1;
+    }
+    if (start_push(epfd, &push) < 0) {
+        he_registry_fini();
+        return 1;
+    }
     struct he_http_config cfg = {
         .listen = &opt.listen,
         .telemetry_path = opt.telemetry_path,
         .exporter_metrics = !opt.disable_exporter_metrics,
         .max_requests = opt.max_requests,
+        .push_stats = push ? he_push_stats(push) : NULL,
     };
-    struct he_http *http = he_http_start(&cfg, epfd);
-    if (!http) {
+    struct he_http *http = listening() ? he_http_start(&cfg, epfd) : NULL;
+    if (!http && listening()) {
+        he_push_stop(push);
         he_registry_fini();
         return 1;
     }
-    run_loop(http, epfd, sfd);
+    if (push && http) {
+        he_push_use_handler_stats(push, he_http_stats(http));
+    }
+    run_loop(http, push, epfd, sfd);
+    he_push_stop(push);
     he_http_stop(http);
     he_registry_fini();
     close(sfd);

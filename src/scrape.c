@@ -94,6 +94,9 @@ int he_scrape_run(struct he_writer *w, const bool *selected, const struct he_scr
         emit_collector_result(w, e->c->name, duration, rc >= 0);
     }
     he_selfmetrics_build_info(w);
+    if (opts->push) {
+        he_selfmetrics_push(w, opts->push);
+    }
     if (opts->exporter_metrics) {
         he_selfmetrics_process(w);
         he_selfmetrics_handler(w, stats);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The exporter's own metrics, named and described as client_golang's process
- * collector and promhttp write them, plus host_exporter_build_info.
+ * collector and promhttp write them, plus host_exporter_build_info and push
+ * mode's host_exporter_push_*.
  *
  * These describe this process, not the monitored host, so they read the real
  * /proc/self whatever --path.procfs says (client_golang does the same). Reads:
@@ -216,6 +217,23 @@ void he_selfmetrics_handler(struct he_writer *w, const struct he_handler_stats *
     emit_labeled(w, "code", "200", (double)s->requests_200);
     emit_labeled(w, "code", "500", (double)s->requests_500);
     emit_labeled(w, "code", "503", (double)s->requests_503);
+}
+
+void he_selfmetrics_push(struct he_writer *w, const struct he_push_stats *s)
+{
+    static const char *const reasons[HE_PUSH_NREASONS] = {
+        [HE_PUSH_CONNECT] = "connect",   [HE_PUSH_TIMEOUT] = "timeout",
+        [HE_PUSH_TLS] = "tls",           [HE_PUSH_HTTP_4XX] = "http_4xx",
+        [HE_PUSH_HTTP_5XX] = "http_5xx",
+    };
+    he_writer_family(w, "host_exporter_push_failures_total",
+                     "Total number of failed pushes to the Pushgateway by reason.", HE_COUNTER);
+    for (int i = 0; i < HE_PUSH_NREASONS; i++) {
+        emit_labeled(w, "reason", reasons[i], (double)s->failures[i]);
+    }
+    emit(w, "host_exporter_push_last_success_timestamp_seconds",
+         "Unix time of the last push the Pushgateway accepted, 0 before the first.", HE_GAUGE,
+         s->last_success);
 }
 
 /* HE_VCS_INFO is "revision|branch", from git at build time. */

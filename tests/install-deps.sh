@@ -3,7 +3,7 @@
 #
 # Installs what host_exporter needs on Debian/Ubuntu, as root:
 #   install-deps.sh build   compiler, meson, libmicrohttpd, zlib, libsystemd (sd-bus),
-#                           libmnl (rtnetlink), libudev
+#                           libmnl (rtnetlink), libudev, libcurl (GnuTLS; push mode)
 #   install-deps.sh test    the above plus Check and the test consumers: curl,
 #                           promtool (package prometheus), prometheus_client;
 #                           valgrind for the allocation test; for the D-Bus
@@ -12,16 +12,18 @@
 #                           python3-fusepy) for the filesystem collector's hung
 #                           mount test; and what the benchmark's smoke test
 #                           compares with and measures by: prometheus-node-exporter,
-#                           wrk, strace
+#                           wrk, strace; prometheus-pushgateway and openssl for
+#                           push mode's test
 # Test tools come without recommended packages, and no service is started while
 # installing (a temporary policy-rc.d): Debian's prometheus package would
-# otherwise start a server on :9090, and prometheus-node-exporter one on :9100.
+# otherwise start a server on :9090, prometheus-node-exporter one on :9100 and
+# prometheus-pushgateway one on :9091.
 set -eu
 mode=${1:-build}
-build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev libmnl-dev libudev-dev"
+build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev libmnl-dev libudev-dev libcurl4-gnutls-dev"
 test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client
     valgrind dbus-daemon python3-dbus python3-gi fuse3 python3-fusepy prometheus-node-exporter
-    wrk strace"
+    wrk strace prometheus-pushgateway openssl"
 
 case $mode in
 build) pkgs=$build_pkgs ;;

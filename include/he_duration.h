@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Go's duration syntax (time.ParseDuration) for flags that take one, such as
+ * --collector.systemd.dbus-timeout and --push.interval.
+ */
+#ifndef HE_DURATION_H
+#define HE_DURATION_H
+
+#include <stdint.h>
+
+/*
+ * Parses a Go duration (time.ParseDuration syntax: "5s", "500ms", "1m30s",
+ * "1.5h", units ns us µs ms s m h) into microseconds, rounding up. Only
+ * positive durations are accepted. Returns 0 or -EINVAL (or -ERANGE).
+ */
+int he_duration_parse_usec(const char *s, uint64_t *usec);
+
+#endif
