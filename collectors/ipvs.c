@@ -83,6 +83,25 @@ struct ipvs_state {
     size_t ngroup, cap;
 };
 
+/* Inserts f into the sorted, duplicate-free list of unknown label names (a Go set, sorted). */
+static void ipvs_add_unknown(struct he_field *list, size_t *n, struct he_field f)
+{
+    size_t i = 0;
+    for (; i < *n; i++) {
+        size_t m = list[i].len < f.len ? list[i].len : f.len;
+        int c = memcmp(list[i].p, f.p, m);
+        if (c == 0 && list[i].len == f.len) {
+            return;
+        }
+        if (c > 0 || (c == 0 && list[i].len > f.len)) {
+            break;
+        }
+    }
+    memmove(list + i + 1, list + i, (*n - i) * sizeof(*list));
+    list[i] = f;
+    (*n)++;
+}
+
 /*
  * parseIpvsLabels: the comma-separated names, empty ones dropped, must all be
  * known. Sets use[] when it is not NULL. 0 or -EINVAL with the unknown names
@@ -90,30 +109,37 @@ struct ipvs_state {
  */
 static int ipvs_parse_labels(const char *value, bool use[IPVS_NLABELS], char *err, size_t errsize)
 {
-    char unknown[1024] = "";
+    struct he_field unknown[32];
+    size_t nunknown = 0;
     const char *p = value;
     while (p) {
         const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        struct he_field f = {p, comma ? (size_t)(comma - p) : strlen(p)};
         int found = -1;
         for (int i = 0; i < IPVS_NLABELS; i++) {
-            if (strlen(ipvs_label_names[i]) == len && strncmp(p, ipvs_label_names[i], len) == 0) {
+            if (he_field_eq(f, ipvs_label_names[i])) {
                 found = i;
             }
         }
         if (found >= 0 && use) {
             use[found] = true;
-        } else if (found < 0 && len > 0) {
-            size_t n = strlen(unknown);
-            snprintf(unknown + n, sizeof(unknown) - n, "%s%.*s", n ? ", " : "", (int)len, p);
+        } else if (found < 0 && f.len > 0 && nunknown < 32) {
+            ipvs_add_unknown(unknown, &nunknown, f);
         }
         p = comma ? comma + 1 : NULL;
     }
-    if (unknown[0]) {
-        snprintf(err, errsize, "unknown IPVS backend labels: \"%s\"", unknown);
-        return -EINVAL;
+    if (nunknown == 0) {
+        return 0;
     }
-    return 0;
+    size_t n = (size_t)snprintf(err, errsize, "unknown IPVS backend labels: \"");
+    for (size_t i = 0; i < nunknown && n < errsize; i++) {
+        n += (size_t)snprintf(err + n, errsize - n, "%s%.*s", i ? ", " : "", (int)unknown[i].len,
+                              unknown[i].p);
+    }
+    if (n < errsize) {
+        snprintf(err + n, errsize - n, "\"");
+    }
+    return -EINVAL;
 }
 
 static int ipvs_check_labels(const char *value, char *err, size_t errsize)
