@@ -1078,17 +1078,6 @@ static int fs_collect(void *state, struct he_writer *w)
     return rc < 0 ? rc : fs_emit_all(s, w);
 }
 
-static int fs_check_timeout(const char *value, char *err, size_t errsize)
-{
-    uint64_t usec;
-    if (he_duration_parse_usec(value, &usec) < 0) {
-        snprintf(err, errsize, "invalid duration \"%s\": want a positive Go duration such as 5s",
-                 value);
-        return -EINVAL;
-    }
-    return 0;
-}
-
 static const struct he_flag fs_flags[] = {
     {"collector.filesystem.mount-points-exclude", HE_FLAG_STRING, fs_mount_points_exclude_default,
      "Regexp of mount points to exclude for filesystem collector. (mutually exclusive to "
@@ -1111,7 +1100,7 @@ static const struct he_flag fs_flags[] = {
      "fs-types-exclude)",
      &fs_types_include, he_regex_check_flag},
     {"collector.filesystem.mount-timeout", HE_FLAG_STRING, FS_MOUNT_TIMEOUT_DEFAULT, NULL,
-     &fs_mount_timeout, fs_check_timeout},
+     &fs_mount_timeout, he_duration_check_flag},
     {"collector.filesystem.stat-workers", HE_FLAG_INT, "4", NULL, &fs_stat_workers, NULL},
     {0},
 };

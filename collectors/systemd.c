@@ -588,7 +588,7 @@ static const struct he_flag systemd_flags[] = {
     {"collector.systemd.dbus-timeout", HE_FLAG_STRING, HE_DBUS_TIMEOUT_DEFAULT,
      "Timeout of each D-Bus call made by the systemd and logind collectors (a Go duration such "
      "as 5s or 500ms).",
-     &he_dbus_timeout_flag, he_dbus_check_timeout},
+     &he_dbus_timeout_flag, he_duration_check_flag},
     {0},
 };
 

@@ -32,9 +32,6 @@
 /* Value of --collector.systemd.dbus-timeout; read by both D-Bus collectors at init. */
 extern const char *he_dbus_timeout_flag;
 
-/* A he_flag check for --collector.systemd.dbus-timeout. */
-int he_dbus_check_timeout(const char *value, char *err, size_t errsize);
-
 /* Timeout in microseconds from the flag (its default when unset or invalid). */
 uint64_t he_dbus_timeout_usec(void);
 

@@ -6,6 +6,7 @@
 #ifndef HE_DURATION_H
 #define HE_DURATION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -14,5 +15,8 @@
  * positive durations are accepted. Returns 0 or -EINVAL (or -ERANGE).
  */
 int he_duration_parse_usec(const char *s, uint64_t *usec);
+
+/* A he_flag check function: refuses values that are not positive Go durations. */
+int he_duration_check_flag(const char *value, char *err, size_t errsize);
 
 #endif

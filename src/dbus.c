@@ -12,17 +12,6 @@
 
 const char *he_dbus_timeout_flag;
 
-int he_dbus_check_timeout(const char *value, char *err, size_t errsize)
-{
-    uint64_t usec;
-    if (he_duration_parse_usec(value, &usec) < 0) {
-        snprintf(err, errsize, "invalid duration \"%s\": want a positive Go duration such as 5s",
-                 value);
-        return -EINVAL;
-    }
-    return 0;
-}
-
 uint64_t he_dbus_timeout_usec(void)
 {
     uint64_t usec;

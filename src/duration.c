@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 /* The units Go's time.ParseDuration knows, in nanoseconds. */
@@ -101,3 +102,14 @@ int he_duration_parse_usec(const char *s, uint64_t *usec)
     return 0;
 }
 
+
+int he_duration_check_flag(const char *value, char *err, size_t errsize)
+{
+    uint64_t usec;
+    if (he_duration_parse_usec(value, &usec) < 0) {
+        snprintf(err, errsize, "invalid duration \"%s\": want a positive Go duration such as 5s",
+                 value);
+        return -EINVAL;
+    }
+    return 0;
+}

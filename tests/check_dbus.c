@@ -65,8 +65,8 @@ END_TEST
 START_TEST(test_check_names_the_value)
 {
     char err[128] = "";
-    ck_assert_int_eq(he_dbus_check_timeout("200ms", err, sizeof(err)), 0);
-    ck_assert_int_eq(he_dbus_check_timeout("soon", err, sizeof(err)), -EINVAL);
+    ck_assert_int_eq(he_duration_check_flag("200ms", err, sizeof(err)), 0);
+    ck_assert_int_eq(he_duration_check_flag("soon", err, sizeof(err)), -EINVAL);
     ck_assert_ptr_nonnull(strstr(err, "\"soon\""));
 }
 END_TEST
