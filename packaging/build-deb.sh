@@ -4,14 +4,22 @@
 # Builds the host-exporter .deb into dist/ from a clean copy of the tree (the
 # files git knows, committed or not, without build directories), as root on
 # Debian or Ubuntu:
-#   packaging/build-deb.sh [--no-deps]
-# installs the build dependencies first (apt-get, retried while another process
+#   packaging/build-deb.sh [--no-deps] [--out DIR]
+# (DIR defaults to dist/) installs the build dependencies first (apt-get, retried while another process
 # holds the dpkg lock) unless --no-deps. debian/ is assembled from packaging/deb/
 # plus the unit, sysusers file and defaults generator shared with the RPM.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 deps=1
-[ "${1:-}" = --no-deps ] && deps=
+out=$root/dist
+while [ $# -gt 0 ]; do
+    case $1 in
+    --no-deps) deps= ;;
+    --out) out=$2; shift ;;
+    *) echo "usage: $0 [--no-deps] [--out DIR]" >&2; exit 2 ;;
+    esac
+    shift
+done
 
 # apt-get, retried for up to 5 minutes while dpkg is locked by someone else.
 apt_retry() {
@@ -47,8 +55,8 @@ cp "$root/packaging/host-exporter.sysusers" "$src/debian/host-exporter.sysusers.
 cp "$root/packaging/gen-default.sh" "$src/debian/gen-default.sh"
 
 (cd "$src" && dpkg-buildpackage -b -us -uc)
-mkdir -p "$root/dist"
+mkdir -p "$out"
 for f in "$work"/*.deb "$work"/*.buildinfo "$work"/*.changes; do
-    [ -e "$f" ] && cp "$f" "$root/dist/"
+    [ ! -e "$f" ] || cp "$f" "$out/"
 done
-ls "$root"/dist/*.deb
+ls "$out"/*.deb
