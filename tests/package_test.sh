@@ -19,7 +19,7 @@ src=$(cd "${1:-$(dirname "$0")/..}" && pwd)
 
 skip() { echo "package_test: skipped: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root (dpkg -i, purge, a prometheus user)"
-command -v apt-get >/dev/null && command -v dpkg >/dev/null || skip "not a Debian system"
+if ! command -v apt-get >/dev/null || ! command -v dpkg >/dev/null; then skip "not a Debian system"; fi
 
 pass=0
 fail=0
@@ -34,8 +34,7 @@ policy=/usr/sbin/policy-rc.d
 
 # apt-get/dpkg retried while another process holds the dpkg lock.
 retry() {
-    local i
-    for i in 1 2 3 4 5 6; do
+    for _ in 1 2 3 4 5 6; do
         "$@" && return 0
         echo "package_test: '$*' failed, retrying (dpkg lock?)" >&2
         sleep 10
@@ -123,7 +122,8 @@ else
 fi
 
 # --- run as prometheus, scrape ---------------------------------------------
-port=$((20000 + $$ % 10000))
+# A loopback port nobody listens on now (the kernel's pick).
+free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # Runs the installed binary on 127.0.0.1:PORT; $1 = user or "root".
 start() {
     local user=$1 p=$2 ARGS=""
@@ -139,14 +139,13 @@ start() {
             "$bin" $ARGS --web.listen-address="127.0.0.1:$p" >"$work/$user.log" 2>&1 &
     fi
     pids+=($!)
-    local i
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
         curl -sf "http://127.0.0.1:$p/metrics" -o "$work/$user.prom" && return 0
         sleep 0.1
     done
     return 1
 }
-if start prometheus "$port" && grep -q '^node_scrape_collector_success' "$work/prometheus.prom"; then
+if start prometheus "$(free_port)" && grep -q '^node_scrape_collector_success' "$work/prometheus.prom"; then
     ok "scraped the installed binary running as prometheus ($(grep -c '^node_' "$work/prometheus.prom") node_ samples)"
 else
     cat "$work/prometheus.log"
@@ -161,7 +160,7 @@ if command -v promtool >/dev/null; then
     fi
 fi
 # Collector success as prometheus against a root run: what differs needs privileges.
-if start root $((port + 1)); then
+if start root "$(free_port)"; then
     diff <(grep '^node_scrape_collector_success' "$work/root.prom") \
         <(grep '^node_scrape_collector_success' "$work/prometheus.prom") >"$work/success.diff" || true
     if [ -s "$work/success.diff" ]; then
