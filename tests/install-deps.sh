@@ -14,8 +14,9 @@
 #                           compares with and measures by: prometheus-node-exporter,
 #                           wrk, strace; for the package test (.ci/run,
 #                           tests/package_test.sh) debhelper, dpkg-dev, fakeroot,
-#                           lintian; python3-seccomp to apply the unit's system
-#                           call filter by hand (tests/unit_sandbox_test.sh)
+#                           lintian, rpm, rpmlint; python3-seccomp to apply the
+#                           unit's system call filter by hand
+#                           (tests/unit_sandbox_test.sh)
 # Test tools come without recommended packages, and no service is started while
 # installing (a temporary policy-rc.d): Debian's prometheus package would
 # otherwise start a server on :9090, and prometheus-node-exporter one on :9100.
@@ -24,7 +25,7 @@ mode=${1:-build}
 build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev libmnl-dev libudev-dev"
 test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client
     valgrind dbus-daemon python3-dbus python3-gi fuse3 python3-fusepy prometheus-node-exporter
-    wrk strace debhelper dpkg-dev fakeroot lintian python3-seccomp"
+    wrk strace debhelper dpkg-dev fakeroot lintian rpm rpmlint python3-seccomp"
 
 case $mode in
 build) pkgs=$build_pkgs ;;

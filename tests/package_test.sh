@@ -3,7 +3,8 @@
 #
 # The Debian package end to end, as root on a throwaway Debian/Ubuntu machine:
 # builds the .deb from a clean copy of the tree (packaging/build-deb.sh), runs
-# lintian (any warning or error fails), checks the unit's systemd-analyze
+# lintian (any warning or error fails), builds the .rpm with plain rpmbuild and
+# runs rpmlint with packaging/rpm/rpmlint.toml (same rule), checks the unit's systemd-analyze
 # exposure (<= 2.0), installs the package with dpkg -i (removing Debian's
 # prometheus-node-exporter first: both serve :9100), checks the defaults file
 # against --help, runs the installed binary as user prometheus on a loopback port
@@ -90,6 +91,30 @@ if [ -n "$exposure" ] && awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }'; then
     ok "systemd-analyze security exposure $exposure <= 2.0"
 else
     bad "systemd-analyze security exposure '${exposure}' (want <= 2.0)"
+fi
+
+# --- the RPM, built with plain rpmbuild here, and rpmlint ---------------------
+if ! command -v rpmbuild >/dev/null || ! command -v rpmlint >/dev/null; then
+    retry apt-get -o DPkg::Lock::Timeout=60 install -y -qq --no-install-recommends rpm rpmlint >/dev/null
+fi
+if "$src/packaging/build-rpm.sh" --out "$work/rpm" >"$work/rpm.log" 2>&1; then
+    rpm=$(ls "$work"/rpm/host-exporter-*.rpm)
+    ok "built $(basename "$rpm")"
+    rpm -qlp "$rpm" >"$work/rpm.files"
+    for f in /usr/bin/host_exporter /etc/sysconfig/host-exporter /usr/lib/systemd/system/host-exporter.service \
+        /usr/lib/sysusers.d/host-exporter.conf /usr/share/man/man1/host_exporter.1.gz /var/lib/prometheus/node-exporter; do
+        grep -qx "$f" "$work/rpm.files" || bad "$f missing from the rpm"
+    done
+    if rpmlint -c "$src/packaging/rpm/rpmlint.toml" "$rpm" "$src/packaging/rpm/host-exporter.spec" >"$work/rpmlint" 2>&1 &&
+        ! grep -qE ': [EW]: ' "$work/rpmlint"; then
+        ok "rpmlint: no errors or warnings"
+    else
+        cat "$work/rpmlint"
+        bad "rpmlint"
+    fi
+else
+    tail -40 "$work/rpm.log"
+    bad "build-rpm.sh"
 fi
 
 # --- install ---------------------------------------------------------------
