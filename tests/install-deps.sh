@@ -13,7 +13,11 @@
 #                           mount test; and what the benchmark's smoke test
 #                           compares with and measures by: prometheus-node-exporter,
 #                           wrk, strace; prometheus-pushgateway and openssl for
-#                           push mode's test
+#                           push mode's test; for the package test (.ci/run,
+#                           tests/package_test.sh) debhelper, dpkg-dev, fakeroot,
+#                           lintian, rpm, rpmlint; python3-seccomp to apply the
+#                           unit's system call filter by hand
+#                           (tests/unit_sandbox_test.sh)
 # Test tools come without recommended packages, and no service is started while
 # installing (a temporary policy-rc.d): Debian's prometheus package would
 # otherwise start a server on :9090, prometheus-node-exporter one on :9100 and
@@ -23,7 +27,8 @@ mode=${1:-build}
 build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev libmnl-dev libudev-dev libcurl4-gnutls-dev"
 test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client
     valgrind dbus-daemon python3-dbus python3-gi fuse3 python3-fusepy prometheus-node-exporter
-    wrk strace prometheus-pushgateway openssl"
+    wrk strace prometheus-pushgateway openssl debhelper dpkg-dev fakeroot lintian rpm rpmlint
+    python3-seccomp"
 
 case $mode in
 build) pkgs=$build_pkgs ;;
