@@ -12,7 +12,8 @@
 #                           python3-fusepy) for the filesystem collector's hung
 #                           mount test; and what the benchmark's smoke test
 #                           compares with and measures by: prometheus-node-exporter,
-#                           wrk, strace
+#                           wrk, strace; clang with its libFuzzer runtime
+#                           (libclang-rt-dev) for the fuzz targets
 # Test tools come without recommended packages, and no service is started while
 # installing (a temporary policy-rc.d): Debian's prometheus package would
 # otherwise start a server on :9090, and prometheus-node-exporter one on :9100.
@@ -21,7 +22,7 @@ mode=${1:-build}
 build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev libmnl-dev libudev-dev"
 test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client
     valgrind dbus-daemon python3-dbus python3-gi fuse3 python3-fusepy prometheus-node-exporter
-    wrk strace"
+    wrk strace clang libclang-rt-dev"
 
 case $mode in
 build) pkgs=$build_pkgs ;;
