@@ -17,7 +17,8 @@
 #                           tests/package_test.sh) debhelper, dpkg-dev, fakeroot,
 #                           lintian, rpm, rpmlint; python3-seccomp to apply the
 #                           unit's system call filter by hand
-#                           (tests/unit_sandbox_test.sh)
+#                           (tests/unit_sandbox_test.sh); clang with its libFuzzer
+#                           runtime (libclang-rt-dev) for the fuzz targets
 # Test tools come without recommended packages, and no service is started while
 # installing (a temporary policy-rc.d): Debian's prometheus package would
 # otherwise start a server on :9090, prometheus-node-exporter one on :9100 and
@@ -28,7 +29,7 @@ build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev z
 test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client
     valgrind dbus-daemon python3-dbus python3-gi fuse3 python3-fusepy prometheus-node-exporter
     wrk strace prometheus-pushgateway openssl debhelper dpkg-dev fakeroot lintian rpm rpmlint
-    python3-seccomp"
+    python3-seccomp clang libclang-rt-dev"
 
 case $mode in
 build) pkgs=$build_pkgs ;;
