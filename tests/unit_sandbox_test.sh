@@ -65,16 +65,19 @@ for d in null zero full random urandom tty; do
 done
 mkdir "$stage/dev/shm" "$stage/dev/pts"
 mount -t tmpfs -o mode=1777 tmpfs "$stage/dev/shm"
-# A program under /tmp (a build directory) stays visible once /tmp is private.
+# A program, the filter script or the unit under /tmp (a build directory, a clone) stays
+# visible once /tmp is private: both are copied to a tmpfs moved onto /mnt.
 prog=$1
-case $prog in
-/tmp/*)
+shift
+case "$prog $seccomp $unit" in
+*/tmp/*)
     mount -t tmpfs -o mode=755 tmpfs "$stage/bin"
     cp "$prog" "$stage/bin/prog"
+    cp "$seccomp" "$stage/bin/unit_seccomp.py"
+    cp "$unit" "$stage/bin/unit.service"
     mount --move "$stage/bin" /mnt
-    prog=/mnt/prog ;;
+    prog=/mnt/prog seccomp=/mnt/unit_seccomp.py unit=/mnt/unit.service ;;
 esac
-shift
 mount --move "$stage/dev" /dev
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=1777 tmpfs /var/tmp
