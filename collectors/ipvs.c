@@ -147,57 +147,6 @@ static int ipvs_check_labels(const char *value, char *err, size_t errsize)
     return ipvs_parse_labels(value, NULL, err, errsize);
 }
 
-/* Go's net.IP String() for 16 bytes: IPv4-mapped dotted, else RFC 5952. */
-static void ipvs_format_ip6(const uint8_t a[16], char *out, size_t size)
-{
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (memcmp(a, mapped, 12) == 0) {
-        snprintf(out, size, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
-        return;
-    }
-    unsigned g[8];
-    int best = -1, bestlen = 1;
-    for (int i = 0; i < 8; i++) {
-        g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
-    }
-    for (int i = 0; i < 8;) {
-        int j = i;
-        while (j < 8 && g[j] == 0) {
-            j++;
-        }
-        if (j - i > bestlen) {
-            best = i;
-            bestlen = j - i;
-        }
-        i = j > i ? j : i + 1;
-    }
-    size_t n = 0;
-    out[0] = '\0';
-    for (int i = 0; i < 8 && n < size; i++) {
-        if (i == best) {
-            n += (size_t)snprintf(out + n, size - n, "::");
-            i += bestlen - 1;
-            continue;
-        }
-        const char *sep = (i > 0 && i != best + bestlen) ? ":" : "";
-        n += (size_t)snprintf(out + n, size - n, "%s%x", sep, g[i]);
-    }
-}
-
-static int ipvs_hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* strconv.ParseUint(s, 16, bits): hex digits only, no prefix or sign. */
 static int ipvs_parse_hex(struct he_field f, int bits, uint64_t *out)
 {
@@ -206,7 +155,7 @@ static int ipvs_parse_hex(struct he_field f, int bits, uint64_t *out)
         return -EINVAL;
     }
     for (size_t i = 0; i < f.len; i++) {
-        int d = ipvs_hex_digit(f.p[i]);
+        int d = he_hex_digit(f.p[i]);
         if (d < 0) {
             return -EINVAL;
         }
@@ -231,7 +180,7 @@ static int ipvs_parse_ip_port(struct he_field f, char *addr, size_t size, unsign
     if (f.len == 13) {
         uint8_t b[4];
         for (int i = 0; i < 4; i++) {
-            int hi = ipvs_hex_digit(f.p[2 * i]), lo = ipvs_hex_digit(f.p[2 * i + 1]);
+            int hi = he_hex_digit(f.p[2 * i]), lo = he_hex_digit(f.p[2 * i + 1]);
             if (hi < 0 || lo < 0) {
                 return -EINVAL;
             }
@@ -246,7 +195,7 @@ static int ipvs_parse_ip_port(struct he_field f, char *addr, size_t size, unsign
         if (memchr(text, '\0', 39) || inet_pton(AF_INET6, text, b) != 1) {
             return -EINVAL;
         }
-        ipvs_format_ip6(b, addr, size);
+        he_go_ip_string(b, 16, addr, size);
     } else {
         return -EINVAL;
     }

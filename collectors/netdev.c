@@ -667,53 +667,10 @@ static const char *netdev_link_name(const struct netdev_state *s, uint32_t index
     return NULL;
 }
 
-/* Go's IPv6 text form (RFC 5952): the first longest run of two or more zero groups is "::". */
-static void netdev_format_ip6(const uint8_t *a, char *out, size_t size)
-{
-    unsigned g[8];
-    int best = -1, bestlen = 1;
-    for (int i = 0; i < 8; i++) {
-        g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
-    }
-    for (int i = 0; i < 8;) {
-        int j = i;
-        while (j < 8 && g[j] == 0) {
-            j++;
-        }
-        if (j - i > bestlen) {
-            best = i;
-            bestlen = j - i;
-        }
-        i = j > i ? j : i + 1;
-    }
-    size_t n = 0;
-    out[0] = '\0';
-    for (int i = 0; i < 8 && n < size; i++) {
-        if (i == best) {
-            n += (size_t)snprintf(out + n, size - n, "::");
-            i += bestlen - 1;
-            continue;
-        }
-        const char *sep = (i > 0 && i != best + bestlen) ? ":" : "";
-        n += (size_t)snprintf(out + n, size - n, "%s%x", sep, g[i]);
-    }
-}
-
-/* Go's net.IP String(): IPv4 (and IPv4-mapped IPv6) dotted, else RFC 5952. */
+/* Go's net.IP String() of an address from rtnetlink. */
 static void netdev_format_ip(const struct he_nl_addr *a, char *out, size_t size)
 {
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    const uint8_t *v4 = NULL;
-    if (a->family == AF_INET) {
-        v4 = a->addr;
-    } else if (memcmp(a->addr, mapped, 12) == 0) {
-        v4 = a->addr + 12;
-    }
-    if (v4) {
-        snprintf(out, size, "%u.%u.%u.%u", v4[0], v4[1], v4[2], v4[3]);
-    } else {
-        netdev_format_ip6(a->addr, out, size);
-    }
+    he_go_ip_string(a->addr, a->family == AF_INET ? 4 : 16, out, size);
 }
 
 /* Upstream's scope(): Go's IsLoopback, IsLinkLocal*, IsInterfaceLocalMulticast, IsGlobalUnicast. */

@@ -34,6 +34,13 @@ int he_parse_i64_base0(struct he_field f, int64_t *out);
 /* strconv.ParseUint(s, 0, 64): the prefixes and underscores of he_parse_i64_base0, no sign. */
 int he_parse_u64_base0(struct he_field f, uint64_t *out);
 
+/*
+ * Go's net.IP String() for a 4- or 16-byte address (len): dotted quad for IPv4
+ * and IPv4-mapped IPv6, else RFC 5952 (the first longest run of two or more zero
+ * groups as "::"). Writes a NUL-terminated string into out (46 bytes suffice).
+ */
+void he_go_ip_string(const uint8_t *addr, size_t len, char *out, size_t size);
+
 /* Value of the hex digit c (either case), or -1. */
 int he_hex_digit(char c);
 

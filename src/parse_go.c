@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 static char lower(char c)
 {
@@ -128,6 +131,53 @@ int he_parse_i64(struct he_field f, int64_t *out)
 int he_parse_u64_base0(struct he_field f, uint64_t *out)
 {
     return parse_unsigned(f.p, f.len, true, out);
+}
+
+/* The first longest run of two or more zero groups: *start, or -1 and *len 1. */
+static void longest_zero_run(const unsigned g[8], int *start, int *len)
+{
+    *start = -1, *len = 1;
+    for (int i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && g[j] == 0) {
+            j++;
+        }
+        if (j - i > *len) {
+            *start = i, *len = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+}
+
+void he_go_ip_string(const uint8_t *addr, size_t len, char *out, size_t size)
+{
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    const uint8_t *v4 = len == 4 ? addr : len == 16 && memcmp(addr, mapped, 12) == 0 ? addr + 12 : NULL;
+    if (v4) {
+        snprintf(out, size, "%u.%u.%u.%u", v4[0], v4[1], v4[2], v4[3]);
+        return;
+    }
+    if (len != 16) {
+        snprintf(out, size, "?"); /* Go prints "?" and the bytes; rtnetlink never sends such */
+        return;
+    }
+    unsigned g[8];
+    for (int i = 0; i < 8; i++) {
+        g[i] = (unsigned)addr[2 * i] << 8 | addr[2 * i + 1];
+    }
+    int best, bestlen;
+    longest_zero_run(g, &best, &bestlen);
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < 8 && n < size; i++) {
+        if (i == best) {
+            n += (size_t)snprintf(out + n, size - n, "::");
+            i += bestlen - 1;
+            continue;
+        }
+        const char *sep = (i > 0 && i != best + bestlen) ? ":" : "";
+        n += (size_t)snprintf(out + n, size - n, "%s%x", sep, g[i]);
+    }
 }
 
 int he_hex_digit(char c)

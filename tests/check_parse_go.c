@@ -163,6 +163,25 @@ START_TEST(test_parse_u64_hex_reads_hex_up_to_a_maximum)
 }
 END_TEST
 
+START_TEST(test_go_ip_string_matches_go_net_ip)
+{
+    char out[64];
+    he_go_ip_string((const uint8_t[]){192, 168, 0, 1}, 4, out, sizeof(out));
+    ck_assert_str_eq(out, "192.168.0.1");
+    he_go_ip_string((const uint8_t[]){0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 2}, 16,
+                    out, sizeof(out));
+    ck_assert_str_eq(out, "10.0.0.2");
+    he_go_ip_string((const uint8_t[]){0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 16, out,
+                    sizeof(out));
+    ck_assert_str_eq(out, "fe80::1");
+    he_go_ip_string((const uint8_t[]){0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}, 16,
+                    out, sizeof(out));
+    ck_assert_str_eq(out, "2001:db8:0:1::1"); /* a lone zero group stays */
+    he_go_ip_string((const uint8_t[16]){0}, 16, out, sizeof(out));
+    ck_assert_str_eq(out, "::");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("parse_go");
@@ -176,6 +195,7 @@ int main(void)
     tcase_add_test(tc, test_go_fields_and_trim_take_unicode_spaces_like_go);
     tcase_add_test(tc, test_parse_u64_base0_and_underscores_like_go);
     tcase_add_test(tc, test_parse_u64_hex_reads_hex_up_to_a_maximum);
+    tcase_add_test(tc, test_go_ip_string_matches_go_net_ip);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
