@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,28 +24,11 @@ import time
 import urllib.parse
 import urllib.request
 
+from tap import check, finish, free_port
+
 PROMETHEUS = '/usr/bin/prometheus'
-PASSED = FAILED = 0
 # Off by default in node_exporter, but queried by the dashboard.
 LIVE_EXTRA = ['--collector.processes', '--collector.interrupts']
-
-
-def check(desc, cond, detail=''):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-        print('ok - ' + desc)
-    else:
-        FAILED += 1
-        print('not ok - ' + desc)
-        for line in str(detail).splitlines()[:20]:
-            print('#   ' + line)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def start_exporter(binary, flags, log):
@@ -208,8 +190,7 @@ def main():
             except subprocess.TimeoutExpired:
                 p.kill()
         shutil.rmtree(work, ignore_errors=True)
-    print('%d passed, %d failed' % (PASSED, FAILED))
-    sys.exit(1 if FAILED else 0)
+    finish()
 
 
 if __name__ == '__main__':

@@ -32,29 +32,12 @@ import threading
 import time
 import urllib.request
 
+from tap import check, finish, free_port
+
 GATEWAY = '/usr/bin/prometheus-pushgateway'
 # bcrypt (cost 4) of PASSWORD, for the gateway's basic_auth_users.
 PASSWORD = 'push-secret'
 PASSWORD_HASH = '$2b$04$uGGI9PwrBr9GcWtvMnos4.8elgrY49aUcSwGijicj.S5kOERSxfG6'
-PASSED = FAILED = 0
-
-
-def check(desc, cond, detail=''):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-        print('ok - ' + desc)
-    else:
-        FAILED += 1
-        print('not ok - ' + desc)
-        for line in str(detail).splitlines()[:30]:
-            print('#   ' + line)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def wait_for(cond, timeout=15.0):
@@ -323,9 +306,7 @@ def main():
         test_tls_and_basic_auth(sys.argv[1], tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print('1..%d' % (PASSED + FAILED))
-    print('# passed %d, failed %d' % (PASSED, FAILED))
-    sys.exit(1 if FAILED else 0)
+    finish()
 
 
 if __name__ == '__main__':

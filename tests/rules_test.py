@@ -20,6 +20,8 @@ import tempfile
 import time
 import urllib.request
 
+from tap import check, finish
+
 CASES = ['cpu', 'base', 'filesystem', 'diskstats', 'netdev']
 FAMILIES = ['node_cpu_seconds_total', 'node_memory_MemAvailable_bytes',
             'node_memory_MemTotal_bytes', 'node_disk_io_time_seconds_total',
@@ -27,16 +29,6 @@ FAMILIES = ['node_cpu_seconds_total', 'node_memory_MemAvailable_bytes',
             'node_filesystem_size_bytes', 'node_filesystem_readonly']
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:\\.|[^"\\])*)"')
-PASSED = FAILED = 0
-
-
-def check(desc, cond, detail=''):
-    global PASSED, FAILED
-    PASSED, FAILED = (PASSED + 1, FAILED) if cond else (PASSED, FAILED + 1)
-    print(('ok - ' if cond else 'not ok - ') + desc)
-    if not cond:
-        for line in str(detail).splitlines()[:30]:
-            print('#   ' + line)
 
 
 def scrape_case(binary, source, case):
@@ -171,8 +163,7 @@ def main():
               r.returncode == 0, r.stdout + r.stderr)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print('%d passed, %d failed' % (PASSED, FAILED))
-    sys.exit(1 if FAILED else 0)
+    finish()
 
 
 if __name__ == '__main__':

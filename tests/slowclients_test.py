@@ -18,20 +18,9 @@ import subprocess
 import sys
 import time
 
-PASSED = FAILED = 0
+from tap import check, finish
+
 SLOW, IDLE = 1000, 200
-
-
-def check(desc, cond, detail=''):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-        print('ok - ' + desc)
-    else:
-        FAILED += 1
-        print('not ok - ' + desc)
-        if detail:
-            print('#   ' + str(detail))
 
 
 def low_soft_limit():
@@ -144,8 +133,7 @@ def main():
         proc.terminate()
         proc.wait(timeout=10)
     check('the exporter exits cleanly afterwards', proc.returncode == 0, proc.returncode)
-    print('%d passed, %d failed' % (PASSED, FAILED))
-    sys.exit(1 if FAILED else 0)
+    finish()
 
 
 if __name__ == '__main__':

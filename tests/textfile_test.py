@@ -24,8 +24,9 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from tap import check, finish
+
 NODE_EXPORTER = '/usr/bin/prometheus-node-exporter'
-PASSED = FAILED = 0
 # Families that are not the textfile's: process and build metrics, our extra.
 OTHER = re.compile(r'^(# (HELP|TYPE) )?(go_|process_|promhttp_|node_exporter_build_info|'
                    r'host_exporter_build_info|node_scrape_collector_|node_textfile_file_error)')
@@ -34,18 +35,6 @@ SAMPLE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{' + LABEL + r'(?:,' + LABEL 
                     r'(?:NaN|[+-]Inf|-?[0-9]+(?:\.[0-9]+)?(?:e[+-][0-9]+)?)$')
 COMMENT = re.compile(r'^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* '
                      r'(counter|gauge|untyped|histogram|summary))$')
-
-
-def check(desc, cond, detail=''):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-        print('ok - ' + desc)
-    else:
-        FAILED += 1
-        print('not ok - ' + desc)
-        for line in str(detail).splitlines()[:30]:
-            print('#   ' + line)
 
 
 def start(cmd, log):
@@ -225,8 +214,7 @@ def main():
         test_limits(binary, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print('%d passed, %d failed' % (PASSED, FAILED))
-    sys.exit(1 if FAILED else 0)
+    finish()
 
 
 if __name__ == '__main__':
