@@ -31,11 +31,23 @@ PROMETHEUS = '/usr/bin/prometheus'
 LIVE_EXTRA = ['--collector.processes', '--collector.interrupts']
 
 
-def start_exporter(binary, flags, log):
-    port = free_port()
-    proc = subprocess.Popen([binary, '--web.listen-address=127.0.0.1:%d' % port] + flags,
+def start_exporter(binary, flags, log_path):
+    """Starts an exporter on a port the kernel picks (a port probed free beforehand could be
+    taken by another of the hundred exporters started here); returns (process, port)."""
+    log = open(log_path, 'w+')
+    proc = subprocess.Popen([binary, '--web.listen-address=127.0.0.1:0'] + flags,
                             stdout=subprocess.DEVNULL, stderr=log)
-    return proc, port
+    for _ in range(600):
+        log.seek(0)
+        m = re.search(r'Listening on" address=127\.0\.0\.1:(\d+)', log.read())
+        if m:
+            return proc, int(m.group(1))
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    proc.kill()
+    log.seek(0)
+    sys.exit('exporter did not start: %s\n%s' % (flags, log.read()))
 
 
 def fixture_flags(case_dir):
@@ -152,14 +164,14 @@ def main():
         sys.exit(77)
     work = tempfile.mkdtemp(prefix='he-consumers-')
     procs = []
-    log = open(os.path.join(work, 'exporters.log'), 'w')
     try:
-        live, live_port = start_exporter(binary, LIVE_EXTRA, log)
+        live, live_port = start_exporter(binary, LIVE_EXTRA, os.path.join(work, 'live.log'))
         procs.append(live)
         fixtures_dir = os.path.join(source, 'fixtures')
         ports = {}
         for case in sorted(os.listdir(fixtures_dir)):
-            proc, port = start_exporter(binary, fixture_flags(os.path.join(fixtures_dir, case)), log)
+            proc, port = start_exporter(binary, fixture_flags(os.path.join(fixtures_dir, case)),
+                                        os.path.join(work, case + '.log'))
             procs.append(proc)
             ports[case] = port
         write_config(work, live_port, sorted(ports.items()))
