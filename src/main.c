@@ -26,6 +26,7 @@
 #include "he_paths.h"
 #include "he_push.h"
 #include "he_registry.h"
+#include "he_webconfig.h"
 #include "version.h"
 
 struct options {
@@ -45,6 +46,7 @@ struct options {
     const char *push_user;
     const char *push_password_file;
     const char *push_ca_file;
+    const char *web_config_file;
 };
 
 static struct options opt;
@@ -109,6 +111,10 @@ static const struct he_flag global_flags[] = {
     {"web.listen-address", HE_FLAG_STRINGS, ":9100",
      "Addresses on which to expose metrics and web interface. Repeatable for multiple addresses.",
      &opt.listen, NULL},
+    {"web.config.file", HE_FLAG_STRING, "",
+     "Path to configuration file that can enable TLS or authentication. See: "
+     "https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md",
+     &opt.web_config_file, NULL},
     {"runtime.gomaxprocs", HE_FLAG_INT, "1",
      "Accepted for compatibility with node_exporter command lines and ignored.", &opt.gomaxprocs,
      NULL},
@@ -293,6 +299,31 @@ static int start_push(int epfd, struct he_push **push)
     return *push ? 0 : -1;
 }
 
+/*
+ * Loads --web.config.file (nothing when empty). A bad file is fatal at
+ * start-up, as in node_exporter. Returns 0 or -1 after logging why.
+ */
+static int load_web_config(struct he_webconfig **web)
+{
+    char err[1024];
+    *web = NULL;
+    if (!opt.web_config_file[0]) {
+        return 0;
+    }
+    if (he_webconfig_load(opt.web_config_file, web, err, sizeof(err)) < 0) {
+        he_log_error("Error loading web config file", "file", opt.web_config_file, "err", err,
+                     NULL);
+        return -1;
+    }
+    if ((*web)->tls || (*web)->nusers || (*web)->nheaders || (*web)->rate_interval_usec) {
+        he_log_error("TLS, basic auth, headers and rate limits are not served yet", "file",
+                     opt.web_config_file, NULL);
+        he_webconfig_free(*web);
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int status = parse_command_line(argc, argv);
@@ -300,6 +331,10 @@ int main(int argc, char **argv)
         return status;
     }
     he_log_info("Starting host_exporter", "version", HE_VERSION, NULL);
+    struct he_webconfig *web;
+    if (load_web_config(&web) < 0) {
+        return 1;
+    }
     if (getuid() == 0) {
         he_log_warn("Host Exporter is running as root user. This exporter is designed to run as "
                     "unprivileged user, root is not required.",
@@ -346,6 +381,7 @@ int main(int argc, char **argv)
     he_push_stop(push);
     he_http_stop(http);
     he_registry_fini();
+    he_webconfig_free(web);
     close(sfd);
     close(epfd);
     return 0;
