@@ -16,6 +16,7 @@
 
 #include "he_flags.h"
 #include "he_scrape.h"
+#include "he_webconfig.h"
 
 struct he_http_config {
     const struct he_strings *listen;   /* --web.listen-address values */
@@ -23,6 +24,9 @@ struct he_http_config {
     bool exporter_metrics;
     long max_requests;                 /* responses held at once; 0: no limit */
     const struct he_push_stats *push_stats;   /* push mode's counters; NULL when off */
+    const struct he_webconfig *web;    /* --web.config.file; NULL: plain HTTP, no auth */
+    const int *listen_fds;             /* --web.systemd-socket: sockets to serve instead of */
+    size_t nlisten_fds;                /* the listen addresses; 0: none */
 };
 
 struct he_http;
@@ -32,6 +36,13 @@ struct he_http;
  * Returns NULL after logging which address failed.
  */
 struct he_http *he_http_start(const struct he_http_config *cfg, int epoll_fd);
+
+/*
+ * Applies a re-read --web.config.file (SIGHUP): users (cached answers are
+ * forgotten), headers, rate limit. web must outlive h or the next reload; the
+ * caller frees the previous one after this returns. Returns 0 or -ENOMEM.
+ */
+int he_http_reload(struct he_http *h, const struct he_webconfig *web);
 
 /* Processes pending I/O and timeouts on every daemon. */
 void he_http_run(struct he_http *h);

@@ -85,6 +85,15 @@ int he_webconfig_priority(const struct he_webconfig *c, char *out, size_t size);
 int he_webconfig_credentials(const struct he_webconfig *c, gnutls_certificate_credentials_t *cred,
                              char *err, size_t errsize);
 
+/*
+ * The certificate and key PEM text (files read now, or the inline values) as
+ * NUL-terminated strings the caller frees (the key zeroed first, with
+ * he_webconfig_free_pem). Returns 0 or a negative errno with err set.
+ */
+int he_webconfig_read_pem(const struct he_webconfig *c, char **cert, char **key, char *err,
+                          size_t errsize);
+void he_webconfig_free_pem(char *cert, char *key);
+
 /* Checks a bcrypt hash as Go's bcrypt.Cost does; err gets Go's message. */
 int he_webconfig_check_bcrypt(const char *hash, char *err, size_t errsize);
 

@@ -6,8 +6,8 @@
  * enabled collectors and binds the listeners. Then one loop on one thread: epoll
  * over each libmicrohttpd daemon's epoll descriptor, push mode's (when
  * --push.gateway-url is set) and a signalfd. SIGTERM and
- * SIGINT stop it cleanly; SIGHUP is logged and otherwise ignored (nothing to
- * reload yet), so it does not kill the exporter as it would by default.
+ * SIGINT stop it cleanly; SIGHUP re-reads --web.config.file (and is otherwise
+ * harmless: it does not kill the exporter as it would by default).
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "he_flags.h"
@@ -47,6 +48,7 @@ struct options {
     const char *push_password_file;
     const char *push_ca_file;
     const char *web_config_file;
+    bool systemd_socket;
 };
 
 static struct options opt;
@@ -115,6 +117,9 @@ static const struct he_flag global_flags[] = {
      "Path to configuration file that can enable TLS or authentication. See: "
      "https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md",
      &opt.web_config_file, NULL},
+    {"web.systemd-socket", HE_FLAG_BOOL, NULL,
+     "Use systemd socket activation listeners instead of port listeners (Linux only).",
+     &opt.systemd_socket, NULL},
     {"runtime.gomaxprocs", HE_FLAG_INT, "1",
      "Accepted for compatibility with node_exporter command lines and ignored.", &opt.gomaxprocs,
      NULL},
@@ -202,14 +207,49 @@ static int open_signal_fd(void)
     return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-/* Returns true when the signal asks the exporter to stop. */
-static bool handle_signal(int sfd)
+/*
+ * SIGHUP: re-reads --web.config.file and applies it (users, headers, rate
+ * limit, certificates). A file that no longer loads is logged and the running
+ * configuration kept, so a typo never takes the exporter down.
+ */
+static void reload_web_config(struct he_http *http, struct he_webconfig **web)
+{
+    char err[1024];
+    struct he_webconfig *fresh;
+    if (!opt.web_config_file[0] || !http) {
+        he_log_info("Received SIGHUP; no web config file to reload", NULL);
+        return;
+    }
+    if (he_webconfig_load(opt.web_config_file, &fresh, err, sizeof(err)) < 0) {
+        he_log_error("Error reloading web config file; keeping the previous one", "file",
+                     opt.web_config_file, "err", err, NULL);
+        return;
+    }
+    if (fresh->tls != (*web)->tls) {
+        he_log_error("TLS cannot be turned on or off without a restart; keeping the previous "
+                     "web config",
+                     "file", opt.web_config_file, NULL);
+        he_webconfig_free(fresh);
+        return;
+    }
+    if (he_http_reload(http, fresh) < 0) {
+        he_log_error("cannot apply the reloaded web config", NULL);
+        he_webconfig_free(fresh);
+        return;
+    }
+    he_webconfig_free(*web);
+    *web = fresh;
+    he_log_info("Reloaded web config file", "file", opt.web_config_file, NULL);
+}
+
+/* Returns true when the signal asks the exporter to stop; SIGHUP reloads. */
+static bool handle_signal(int sfd, struct he_http *http, struct he_webconfig **web)
 {
     struct signalfd_siginfo si;
     bool stop = false;
     while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
         if (si.ssi_signo == SIGHUP) {
-            he_log_info("Received SIGHUP; nothing to reload", NULL);
+            reload_web_config(http, web);
         } else {
             he_log_info("Received signal, shutting down", "signal", strsignal((int)si.ssi_signo),
                         NULL);
@@ -220,7 +260,8 @@ static bool handle_signal(int sfd)
 }
 
 /* Either front end may be absent: no listen address, or no gateway URL. */
-static void run_loop(struct he_http *http, struct he_push *push, int epfd, int sfd)
+static void run_loop(struct he_http *http, struct he_push *push, int epfd, int sfd,
+                     struct he_webconfig **web)
 {
     for (;;) {
         struct epoll_event events[16];
@@ -230,7 +271,7 @@ static void run_loop(struct he_http *http, struct he_push *push, int epfd, int s
             return;
         }
         for (int i = 0; i < n; i++) {
-            if (events[i].data.ptr == NULL && handle_signal(sfd)) {
+            if (events[i].data.ptr == NULL && handle_signal(sfd, http, web)) {
                 return;
             }
             if (push && events[i].data.ptr == push) {
@@ -262,12 +303,37 @@ static void raise_open_file_limit(void)
 /* True unless --web.listen-address was given empty: then only push mode runs. */
 static bool listening(void)
 {
+    if (opt.systemd_socket) {
+        return true;
+    }
     for (size_t i = 0; i < opt.listen.n; i++) {
         if (opt.listen.items[i][0]) {
             return true;
         }
     }
     return false;
+}
+
+/*
+ * --web.systemd-socket: the listening sockets systemd passed (LISTEN_FDS from
+ * fd 3, for this pid), as node_exporter's activation.Listeners(). None is fatal.
+ */
+static int systemd_sockets(int *fds, size_t *n)
+{
+    he_log_info("Listening on systemd activated listeners instead of port listeners.", NULL);
+    int got = sd_listen_fds(1);
+    if (got < 0) {
+        he_log_error("cannot read the sockets systemd passed", "err", strerror(-got), NULL);
+        return -1;
+    }
+    if (got == 0) {
+        he_log_error("no socket activation file descriptors found", NULL);
+        return -1;
+    }
+    for (int i = 0; i < got && i < 16; i++) {
+        fds[(*n)++] = SD_LISTEN_FDS_START + i;
+    }
+    return 0;
 }
 
 /* Starts push mode when --push.gateway-url is set; *push stays NULL otherwise. */
@@ -315,12 +381,6 @@ static int load_web_config(struct he_webconfig **web)
                      NULL);
         return -1;
     }
-    if ((*web)->tls || (*web)->nusers || (*web)->nheaders || (*web)->rate_interval_usec) {
-        he_log_error("TLS, basic auth, headers and rate limits are not served yet", "file",
-                     opt.web_config_file, NULL);
-        he_webconfig_free(*web);
-        return -1;
-    }
     return 0;
 }
 
@@ -361,12 +421,22 @@ int main(int argc, char **argv)
         he_registry_fini();
         return 1;
     }
+    int fds[16];
+    size_t nfds = 0;
+    if (opt.systemd_socket && systemd_sockets(fds, &nfds) < 0) {
+        he_push_stop(push);
+        he_registry_fini();
+        return 1;
+    }
     struct he_http_config cfg = {
+        .listen_fds = fds,
+        .nlisten_fds = nfds,
         .listen = &opt.listen,
         .telemetry_path = opt.telemetry_path,
         .exporter_metrics = !opt.disable_exporter_metrics,
         .max_requests = opt.max_requests,
         .push_stats = push ? he_push_stats(push) : NULL,
+        .web = web,
     };
     struct he_http *http = listening() ? he_http_start(&cfg, epfd) : NULL;
     if (!http && listening()) {
@@ -377,7 +447,7 @@ int main(int argc, char **argv)
     if (push && http) {
         he_push_use_handler_stats(push, he_http_stats(http));
     }
-    run_loop(http, push, epfd, sfd);
+    run_loop(http, push, epfd, sfd, &web);
     he_push_stop(push);
     he_http_stop(http);
     he_registry_fini();

@@ -501,8 +501,6 @@ static int rate_field(struct walk *w, const char *key, const yaml_node_t *v)
     return 1;
 }
 
-static int check_headers(struct walk *w, const yaml_node_t *root);
-
 static int top_field(struct walk *w, const char *key, const yaml_node_t *v)
 {
     if (!strcmp(key, "tls_server_config")) {
@@ -522,9 +520,8 @@ static int top_field(struct walk *w, const char *key, const yaml_node_t *v)
 }
 
 /* web/headers.go's validateHeaderConfig, on the parsed headers. */
-static int check_headers(struct walk *w, const yaml_node_t *root)
+static int check_headers(struct walk *w)
 {
-    (void)root;
     for (size_t i = 0; i < w->c->nheaders; i++) {
         const struct he_webconfig_pair *h = &w->c->headers[i];
         size_t k = 0;
@@ -623,7 +620,7 @@ int he_webconfig_parse(const char *text, size_t len, const char *dir, struct he_
         rc = walk_struct(&w, root, "web.Config", top_keys, top_field);
     }
     if (rc == 0) {
-        rc = check_headers(&w, root);
+        rc = check_headers(&w);
     }
     if (rc == 0) {
         rc = check_tls(&w);
@@ -883,6 +880,55 @@ int he_webconfig_credentials(const struct he_webconfig *c, gnutls_certificate_cr
         free(ca.data);
     }
     return rc;
+}
+
+static char *dup_datum(const gnutls_datum_t *d)
+{
+    char *s = malloc(d->size + 1);
+    if (s) {
+        memcpy(s, d->data, d->size);
+        s[d->size] = '\0';
+    }
+    return s;
+}
+
+int he_webconfig_read_pem(const struct he_webconfig *c, char **cert, char **key, char *err,
+                          size_t errsize)
+{
+    gnutls_datum_t dc, dk;
+    bool own_cert, own_key = false;
+    *cert = *key = NULL;
+    int rc = pem_of(c->cert_file, c->cert, "cert_file", &dc, &own_cert, err, errsize);
+    if (rc == 0) {
+        rc = pem_of(c->key_file, c->key, "key_file", &dk, &own_key, err, errsize);
+    }
+    if (rc == 0) {
+        *cert = dup_datum(&dc);
+        *key = dup_datum(&dk);
+        if (!*cert || !*key) {
+            he_webconfig_free_pem(*cert, *key);
+            *cert = *key = NULL;
+            snprintf(err, errsize, "out of memory");
+            rc = -ENOMEM;
+        }
+    }
+    if (own_cert) {
+        free(dc.data);
+    }
+    if (own_key) {
+        gnutls_memset(dk.data, 0, dk.size);
+        free(dk.data);
+    }
+    return rc;
+}
+
+void he_webconfig_free_pem(char *cert, char *key)
+{
+    free(cert);
+    if (key) {
+        gnutls_memset(key, 0, strlen(key));
+        free(key);
+    }
 }
 
 int he_webconfig_check_bcrypt(const char *hash, char *err, size_t errsize)

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Installs what host_exporter needs on Debian/Ubuntu, as root:
-#   install-deps.sh build   compiler, meson, libmicrohttpd, zlib, libsystemd (sd-bus),
-#                           libmnl (rtnetlink), libudev, libcurl (GnuTLS; push mode)
+#   install-deps.sh build   compiler, meson, libmicrohttpd, zlib, libsystemd (sd-bus,
+#                           socket activation), libmnl (rtnetlink), libudev, libcurl
+#                           (GnuTLS; push mode), and for --web.config.file libyaml,
+#                           GnuTLS (certificates, client verification) and
+#                           libxcrypt (crypt_r for bcrypt)
 #   install-deps.sh test    the above plus Check and the test consumers: curl,
 #                           promtool (package prometheus), prometheus_client;
 #                           valgrind for the allocation test; for the D-Bus
@@ -18,18 +21,20 @@
 #                           lintian, rpm, rpmlint; python3-seccomp to apply the
 #                           unit's system call filter by hand
 #                           (tests/unit_sandbox_test.sh); clang with its libFuzzer
-#                           runtime (libclang-rt-dev) for the fuzz targets
+#                           runtime (libclang-rt-dev) for the fuzz targets;
+#                           apache2-utils (htpasswd -B: bcrypt hashes) for the basic
+#                           auth and TLS tests, systemd for systemd-socket-activate
 # Test tools come without recommended packages, and no service is started while
 # installing (a temporary policy-rc.d): Debian's prometheus package would
 # otherwise start a server on :9090, prometheus-node-exporter one on :9100 and
 # prometheus-pushgateway one on :9091.
 set -eu
 mode=${1:-build}
-build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev libmnl-dev libudev-dev libcurl4-gnutls-dev"
+build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev libmnl-dev libudev-dev libcurl4-gnutls-dev libyaml-dev libgnutls28-dev libcrypt-dev"
 test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client
     valgrind dbus-daemon python3-dbus python3-gi fuse3 python3-fusepy prometheus-node-exporter
     wrk strace prometheus-pushgateway openssl debhelper dpkg-dev fakeroot lintian rpm rpmlint
-    python3-seccomp clang libclang-rt-dev"
+    python3-seccomp clang libclang-rt-dev apache2-utils systemd"
 
 case $mode in
 build) pkgs=$build_pkgs ;;
