@@ -102,7 +102,8 @@ if "$src/packaging/build-rpm.sh" --out "$work/rpm" >"$work/rpm.log" 2>&1; then
     ok "built $(basename "$rpm")"
     rpm -qlp "$rpm" >"$work/rpm.files"
     for f in /usr/bin/host_exporter /etc/sysconfig/host-exporter /usr/lib/systemd/system/host-exporter.service \
-        /usr/lib/sysusers.d/host-exporter.conf /usr/share/man/man1/host_exporter.1.gz /var/lib/prometheus/node-exporter; do
+        /usr/lib/sysusers.d/host-exporter.conf /usr/share/man/man1/host_exporter.1.gz \
+        /usr/share/man/man5/host_exporter-web-config.5.gz /var/lib/prometheus/node-exporter; do
         grep -qx "$f" "$work/rpm.files" || bad "$f missing from the rpm"
     done
     if rpmlint -c "$src/packaging/rpm/rpmlint.toml" "$rpm" "$src/packaging/rpm/host-exporter.spec" >"$work/rpmlint" 2>&1 &&
@@ -140,6 +141,16 @@ while read -r flag; do
     grep -qF -- "#  $flag" /etc/default/host-exporter || { echo "missing from /etc/default/host-exporter: $flag"; missing=1; }
 done < <(sed -nE 's/^ *(-h, )?(--[^ ]+).*/\2/p' "$work/help")
 if [ $missing = 0 ]; then ok "defaults file lists every flag"; else bad "defaults file out of date"; fi
+# The man pages, built by scdoc, with every flag (the flag sections come from --help).
+pages_ok=1
+for page in /usr/share/man/man1/host_exporter.1.gz /usr/share/man/man5/host_exporter-web-config.5.gz; do
+    zcat "$page" >"$work/page" 2>/dev/null && grep -q '^\.TH ' "$work/page" || { echo "missing or empty: $page"; pages_ok=; }
+done
+zcat /usr/share/man/man1/host_exporter.1.gz | sed 's/\\&//g; s/\\f[BIRP]//g' >"$work/page1" || pages_ok=
+while read -r flag; do
+    grep -qF -- "$flag" "$work/page1" || { echo "missing from host_exporter(1): $flag"; pages_ok=; }
+done < <(sed -nE 's/^ *(-h, )?(--[^ =]+).*/\2/p' "$work/help")
+if [ -n "$pages_ok" ]; then ok "man pages installed, host_exporter(1) lists every flag"; else bad "man pages"; fi
 if grep -qF -- '--collector.textfile.directory="/var/lib/prometheus/node-exporter"' "$work/help"; then
     ok "textfile directory built in"
 else
