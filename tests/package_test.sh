@@ -14,6 +14,7 @@
 # prometheus-node-exporter is reinstalled afterwards if it was installed before
 # (other tests compare with /usr/bin/prometheus-node-exporter).
 #   package_test.sh SOURCE_ROOT
+# HE_PACKAGE_TEST_NO_INSTALL=1: build and lint only (no dpkg -i, no purge).
 # Exits 77 (skipped) when not root or without apt.
 set -euo pipefail
 src=$(cd "${1:-$(dirname "$0")/..}" && pwd)
@@ -116,6 +117,55 @@ if "$src/packaging/build-rpm.sh" --out "$work/rpm" >"$work/rpm.log" 2>&1; then
 else
     tail -40 "$work/rpm.log"
     bad "build-rpm.sh"
+fi
+
+# --- the RPM along Fedora's path: its macros simulated (tests/rpm/macros.fedora) ---
+# --nocheck: the unit tests ran in the builds above. The scriptlets must be the
+# ones %systemd_* and %sysusers_create_compat make; with %__systemd_sysusers
+# defined (rpm's own sysusers.d support, Fedora 42) there must be no %pre.
+fedora=(--load "$src/tests/rpm/macros.fedora" --define "_he_fedora_sim $src/tests/rpm")
+if "$src/packaging/build-rpm.sh" --out "$work/rpm-fedora" -- --nocheck "${fedora[@]}" >"$work/rpm-fedora.log" 2>&1; then
+    frpm=$(ls "$work"/rpm-fedora/host-exporter-*.rpm)
+    rpm -qp --scripts "$frpm" >"$work/rpm-fedora.scripts" 2>&1
+    rpm -qlp "$frpm" >"$work/rpm-fedora.files"
+    if grep -q "useradd -r -g 'prometheus'" "$work/rpm-fedora.scripts" &&
+        grep -q 'systemctl --no-reload preset host-exporter.service' "$work/rpm-fedora.scripts" &&
+        grep -q 'systemctl try-restart host-exporter.service' "$work/rpm-fedora.scripts" &&
+        grep -qx /usr/share/man/man1/host_exporter.1.gz "$work/rpm-fedora.files"; then
+        ok "built $(basename "$frpm") with Fedora's macros (sysusers compat, systemd scriptlets)"
+    else
+        cat "$work/rpm-fedora.scripts"
+        bad "the Fedora-macro RPM lacks the expected scriptlets or files"
+    fi
+    if rpmlint -c "$src/packaging/rpm/rpmlint.toml" "$frpm" >"$work/rpmlint-fedora" 2>&1 &&
+        ! grep -qE ': [EW]: ' "$work/rpmlint-fedora"; then
+        ok "rpmlint (Fedora macros): no errors or warnings"
+    else
+        cat "$work/rpmlint-fedora"
+        bad "rpmlint (Fedora macros)"
+    fi
+else
+    tail -40 "$work/rpm-fedora.log"
+    bad "build-rpm.sh with Fedora's macros"
+fi
+mkdir -p "$work/f42/SOURCES"
+cp "$src/packaging/host-exporter.sysusers" "$work/f42/SOURCES/"
+if rpmspec -P "${fedora[@]}" --define "_topdir $work/f42" --define '__systemd_sysusers /usr/bin/systemd-sysusers' \
+    "$src/packaging/rpm/host-exporter.spec" >"$work/f42.spec" 2>&1 &&
+    grep -q '^%post' "$work/f42.spec" && ! grep -q '^%pre$' "$work/f42.spec"; then
+    ok "with rpm's own sysusers.d support (Fedora 42) the spec has no %pre"
+else
+    cat "$work/f42.spec"
+    bad "the spec keeps a %pre under rpm's sysusers.d support"
+fi
+
+# HE_PACKAGE_TEST_NO_INSTALL=1 stops here: the builds and lints only, for a
+# shared machine where removing prometheus-node-exporter would disturb others.
+if [ -n "${HE_PACKAGE_TEST_NO_INSTALL:-}" ]; then
+    echo "package_test: HE_PACKAGE_TEST_NO_INSTALL set, install, scrape and purge not run"
+    echo "$pass passed, $fail failed"
+    [ "$fail" = 0 ]
+    exit
 fi
 
 # --- install ---------------------------------------------------------------
