@@ -51,6 +51,7 @@ fi
 rm -rf "$src/debian" "$src/dist"
 cp -r "$root/packaging/deb" "$src/debian"
 cp "$root/packaging/host-exporter.service" "$src/debian/host-exporter.service"
+cp "$root/packaging/host-exporter.socket" "$src/debian/host-exporter.socket"
 cp "$root/packaging/host-exporter.sysusers" "$src/debian/host-exporter.sysusers.conf"
 cp "$root/packaging/gen-default.sh" "$src/debian/gen-default.sh"
 

@@ -103,6 +103,7 @@ if "$src/packaging/build-rpm.sh" --out "$work/rpm" >"$work/rpm.log" 2>&1; then
     ok "built $(basename "$rpm")"
     rpm -qlp "$rpm" >"$work/rpm.files"
     for f in /usr/bin/host_exporter /etc/sysconfig/host-exporter /usr/lib/systemd/system/host-exporter.service \
+        /usr/lib/systemd/system/host-exporter.socket \
         /usr/lib/sysusers.d/host-exporter.conf /usr/share/man/man1/host_exporter.1.gz \
         /usr/share/man/man5/host_exporter-web-config.5.gz /var/lib/prometheus/node-exporter; do
         grep -qx "$f" "$work/rpm.files" || bad "$f missing from the rpm"
@@ -129,7 +130,7 @@ if "$src/packaging/build-rpm.sh" --out "$work/rpm-fedora" -- --nocheck "${fedora
     rpm -qp --scripts "$frpm" >"$work/rpm-fedora.scripts" 2>&1
     rpm -qlp "$frpm" >"$work/rpm-fedora.files"
     if grep -q "useradd -r -g 'prometheus'" "$work/rpm-fedora.scripts" &&
-        grep -q 'systemctl --no-reload preset host-exporter.service' "$work/rpm-fedora.scripts" &&
+        grep -q 'systemctl --no-reload preset host-exporter.service host-exporter.socket' "$work/rpm-fedora.scripts" &&
         grep -q 'systemctl try-restart host-exporter.service' "$work/rpm-fedora.scripts" &&
         grep -qx /usr/share/man/man1/host_exporter.1.gz "$work/rpm-fedora.files"; then
         ok "built $(basename "$frpm") with Fedora's macros (sysusers compat, systemd scriptlets)"
@@ -182,6 +183,21 @@ snapshot >"$work/before"
 retry dpkg -i "$deb" >"$work/install.log" 2>&1 || { cat "$work/install.log"; bad "dpkg -i"; exit 1; }
 ok "dpkg -i $(basename "$deb")"
 if id prometheus >/dev/null 2>&1 && getent group prometheus >/dev/null; then ok "user and group prometheus"; else bad "no prometheus user/group"; fi
+# The installed units, with their man: links against the installed pages.
+units=$(dpkg -L host-exporter | grep -E '/systemd/system/host-exporter\.(service|socket)$' || true)
+# shellcheck disable=SC2086 # two paths
+if [ "$(echo "$units" | wc -w)" = 2 ] && systemd-analyze verify --man=yes $units >"$work/verify" 2>&1 &&
+    ! grep -q . "$work/verify"; then
+    ok "systemd-analyze verify on the installed service and socket"
+else
+    cat "$work/verify" 2>/dev/null || true
+    bad "systemd-analyze verify on the installed units ($units)"
+fi
+if [ -z "$(find /etc/systemd/system -name 'host-exporter.socket' 2>/dev/null)" ]; then
+    ok "the socket is installed, not enabled"
+else
+    bad "the socket was enabled by the install"
+fi
 
 bin=/usr/bin/host_exporter
 "$bin" --help >"$work/help" 2>&1
