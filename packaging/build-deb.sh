@@ -34,8 +34,8 @@ apt_retry() {
 
 if [ -n "$deps" ]; then
     apt_retry install -y -qq --no-install-recommends build-essential debhelper \
-        dpkg-dev fakeroot check libmicrohttpd-dev libmnl-dev libsystemd-dev \
-        libudev-dev meson ninja-build pkg-config zlib1g-dev >/dev/null
+        dpkg-dev fakeroot check libcurl4-gnutls-dev libmicrohttpd-dev libmnl-dev libsystemd-dev \
+        libudev-dev meson ninja-build pkg-config scdoc zlib1g-dev >/dev/null
 fi
 
 work=$(mktemp -d /tmp/host-exporter-deb.XXXXXX)
@@ -51,6 +51,7 @@ fi
 rm -rf "$src/debian" "$src/dist"
 cp -r "$root/packaging/deb" "$src/debian"
 cp "$root/packaging/host-exporter.service" "$src/debian/host-exporter.service"
+cp "$root/packaging/host-exporter.socket" "$src/debian/host-exporter.socket"
 cp "$root/packaging/host-exporter.sysusers" "$src/debian/host-exporter.sysusers.conf"
 cp "$root/packaging/gen-default.sh" "$src/debian/gen-default.sh"
 

@@ -14,6 +14,7 @@
 # prometheus-node-exporter is reinstalled afterwards if it was installed before
 # (other tests compare with /usr/bin/prometheus-node-exporter).
 #   package_test.sh SOURCE_ROOT
+# HE_PACKAGE_TEST_NO_INSTALL=1: build and lint only (no dpkg -i, no purge).
 # Exits 77 (skipped) when not root or without apt.
 set -euo pipefail
 src=$(cd "${1:-$(dirname "$0")/..}" && pwd)
@@ -102,7 +103,9 @@ if "$src/packaging/build-rpm.sh" --out "$work/rpm" >"$work/rpm.log" 2>&1; then
     ok "built $(basename "$rpm")"
     rpm -qlp "$rpm" >"$work/rpm.files"
     for f in /usr/bin/host_exporter /etc/sysconfig/host-exporter /usr/lib/systemd/system/host-exporter.service \
-        /usr/lib/sysusers.d/host-exporter.conf /usr/share/man/man1/host_exporter.1.gz /var/lib/prometheus/node-exporter; do
+        /usr/lib/systemd/system/host-exporter.socket \
+        /usr/lib/sysusers.d/host-exporter.conf /usr/share/man/man1/host_exporter.1.gz \
+        /usr/share/man/man5/host_exporter-web-config.5.gz /var/lib/prometheus/node-exporter; do
         grep -qx "$f" "$work/rpm.files" || bad "$f missing from the rpm"
     done
     if rpmlint -c "$src/packaging/rpm/rpmlint.toml" "$rpm" "$src/packaging/rpm/host-exporter.spec" >"$work/rpmlint" 2>&1 &&
@@ -115,6 +118,55 @@ if "$src/packaging/build-rpm.sh" --out "$work/rpm" >"$work/rpm.log" 2>&1; then
 else
     tail -40 "$work/rpm.log"
     bad "build-rpm.sh"
+fi
+
+# --- the RPM along Fedora's path: its macros simulated (tests/rpm/macros.fedora) ---
+# --nocheck: the unit tests ran in the builds above. The scriptlets must be the
+# ones %systemd_* and %sysusers_create_compat make; with %__systemd_sysusers
+# defined (rpm's own sysusers.d support, Fedora 42) there must be no %pre.
+fedora=(--load "$src/tests/rpm/macros.fedora" --define "_he_fedora_sim $src/tests/rpm")
+if "$src/packaging/build-rpm.sh" --out "$work/rpm-fedora" -- --nocheck "${fedora[@]}" >"$work/rpm-fedora.log" 2>&1; then
+    frpm=$(ls "$work"/rpm-fedora/host-exporter-*.rpm)
+    rpm -qp --scripts "$frpm" >"$work/rpm-fedora.scripts" 2>&1
+    rpm -qlp "$frpm" >"$work/rpm-fedora.files"
+    if grep -q "useradd -r -g 'prometheus'" "$work/rpm-fedora.scripts" &&
+        grep -q 'systemctl --no-reload preset host-exporter.service host-exporter.socket' "$work/rpm-fedora.scripts" &&
+        grep -q 'systemctl try-restart host-exporter.service' "$work/rpm-fedora.scripts" &&
+        grep -qx /usr/share/man/man1/host_exporter.1.gz "$work/rpm-fedora.files"; then
+        ok "built $(basename "$frpm") with Fedora's macros (sysusers compat, systemd scriptlets)"
+    else
+        cat "$work/rpm-fedora.scripts"
+        bad "the Fedora-macro RPM lacks the expected scriptlets or files"
+    fi
+    if rpmlint -c "$src/packaging/rpm/rpmlint.toml" "$frpm" >"$work/rpmlint-fedora" 2>&1 &&
+        ! grep -qE ': [EW]: ' "$work/rpmlint-fedora"; then
+        ok "rpmlint (Fedora macros): no errors or warnings"
+    else
+        cat "$work/rpmlint-fedora"
+        bad "rpmlint (Fedora macros)"
+    fi
+else
+    tail -40 "$work/rpm-fedora.log"
+    bad "build-rpm.sh with Fedora's macros"
+fi
+mkdir -p "$work/f42/SOURCES"
+cp "$src/packaging/host-exporter.sysusers" "$work/f42/SOURCES/"
+if rpmspec -P "${fedora[@]}" --define "_topdir $work/f42" --define '__systemd_sysusers /usr/bin/systemd-sysusers' \
+    "$src/packaging/rpm/host-exporter.spec" >"$work/f42.spec" 2>&1 &&
+    grep -q '^%post' "$work/f42.spec" && ! grep -q '^%pre$' "$work/f42.spec"; then
+    ok "with rpm's own sysusers.d support (Fedora 42) the spec has no %pre"
+else
+    cat "$work/f42.spec"
+    bad "the spec keeps a %pre under rpm's sysusers.d support"
+fi
+
+# HE_PACKAGE_TEST_NO_INSTALL=1 stops here: the builds and lints only, for a
+# shared machine where removing prometheus-node-exporter would disturb others.
+if [ -n "${HE_PACKAGE_TEST_NO_INSTALL:-}" ]; then
+    echo "package_test: HE_PACKAGE_TEST_NO_INSTALL set, install, scrape and purge not run"
+    echo "$pass passed, $fail failed"
+    [ "$fail" = 0 ]
+    exit
 fi
 
 # --- install ---------------------------------------------------------------
@@ -131,6 +183,21 @@ snapshot >"$work/before"
 retry dpkg -i "$deb" >"$work/install.log" 2>&1 || { cat "$work/install.log"; bad "dpkg -i"; exit 1; }
 ok "dpkg -i $(basename "$deb")"
 if id prometheus >/dev/null 2>&1 && getent group prometheus >/dev/null; then ok "user and group prometheus"; else bad "no prometheus user/group"; fi
+# The installed units, with their man: links against the installed pages.
+units=$(dpkg -L host-exporter | grep -E '/systemd/system/host-exporter\.(service|socket)$' || true)
+# shellcheck disable=SC2086 # two paths
+if [ "$(echo "$units" | wc -w)" = 2 ] && systemd-analyze verify --man=yes $units >"$work/verify" 2>&1 &&
+    ! grep -q . "$work/verify"; then
+    ok "systemd-analyze verify on the installed service and socket"
+else
+    cat "$work/verify" 2>/dev/null || true
+    bad "systemd-analyze verify on the installed units ($units)"
+fi
+if [ -z "$(find /etc/systemd/system -name 'host-exporter.socket' 2>/dev/null)" ]; then
+    ok "the socket is installed, not enabled"
+else
+    bad "the socket was enabled by the install"
+fi
 
 bin=/usr/bin/host_exporter
 "$bin" --help >"$work/help" 2>&1
@@ -140,6 +207,16 @@ while read -r flag; do
     grep -qF -- "#  $flag" /etc/default/host-exporter || { echo "missing from /etc/default/host-exporter: $flag"; missing=1; }
 done < <(sed -nE 's/^ *(-h, )?(--[^ ]+).*/\2/p' "$work/help")
 if [ $missing = 0 ]; then ok "defaults file lists every flag"; else bad "defaults file out of date"; fi
+# The man pages, built by scdoc, with every flag (the flag sections come from --help).
+pages_ok=1
+for page in /usr/share/man/man1/host_exporter.1.gz /usr/share/man/man5/host_exporter-web-config.5.gz; do
+    zcat "$page" >"$work/page" 2>/dev/null && grep -q '^\.TH ' "$work/page" || { echo "missing or empty: $page"; pages_ok=; }
+done
+zcat /usr/share/man/man1/host_exporter.1.gz | sed 's/\\&//g; s/\\f[BIRP]//g' >"$work/page1" || pages_ok=
+while read -r flag; do
+    grep -qF -- "$flag" "$work/page1" || { echo "missing from host_exporter(1): $flag"; pages_ok=; }
+done < <(sed -nE 's/^ *(-h, )?(--[^ =]+).*/\2/p' "$work/help")
+if [ -n "$pages_ok" ]; then ok "man pages installed, host_exporter(1) lists every flag"; else bad "man pages"; fi
 if grep -qF -- '--collector.textfile.directory="/var/lib/prometheus/node-exporter"' "$work/help"; then
     ok "textfile directory built in"
 else

@@ -143,5 +143,34 @@ else
     bad "collectors failing only in the sandbox: ${lost:-none scraped}"
     grep -i 'level=error\|level=warn' "$work/sandbox.log" | head -20 || true
 fi
+
+# ExecReload (systemctl reload) runs under the same properties as ExecStart:
+# the unit's own command, in a sandbox of its own, must deliver SIGHUP to the
+# sandboxed exporter (pid ${pids[-1]}: unshare, sh, setpriv and the filter
+# script each exec the next), which must keep serving.
+reload=$(sed -nE 's/^ExecReload=(.*)$/\1/p' "$unit")
+if [ -z "$reload" ]; then
+    bad "the unit has no ExecReload="
+else
+    sandbox_pid=${pids[-1]}
+    sandbox_port=$(tr '\0' '\n' <"/proc/$sandbox_pid/cmdline" | sed -nE 's/^--web.listen-address=127.0.0.1:([0-9]+)$/\1/p')
+    # shellcheck disable=SC2086 # the unit's command line, as words
+    if unshare -m sh "$work/sandbox.sh" "$unit" "$seccomp" "$(mktemp -d "$work/stage.XXXXXX")" \
+        ${reload//\$MAINPID/$sandbox_pid} >"$work/reload.log" 2>&1; then
+        ok "ExecReload ($reload) runs in the sandbox"
+    else
+        cat "$work/reload.log"
+        bad "ExecReload ($reload) failed in the sandbox"
+    fi
+    sleep 0.5
+    # SIGHUP's default action ends a process: serving afterwards shows it is handled.
+    if kill -0 "$sandbox_pid" 2>/dev/null &&
+        curl -sf --max-time 30 "http://127.0.0.1:$sandbox_port/metrics" -o /dev/null; then
+        ok "the exporter took SIGHUP and still serves"
+    else
+        tail -5 "$work/sandbox.log"
+        bad "the exporter did not survive SIGHUP"
+    fi
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
