@@ -131,4 +131,11 @@ struct he_nl_addr {
 /* Parses an RTM_NEWADDR message. 0 or -EINVAL. */
 int he_nl_parse_addr(const struct nlmsghdr *nlh, struct he_nl_addr *out);
 
+/*
+ * As he_nl_genl_family(), but the kernel's error reply (-ENOENT: no such family)
+ * keeps the socket open: a collector probing every scrape for a family that is
+ * absent (nl80211 without cfg80211) then allocates nothing.
+ */
+int he_nl_genl_family_probe(struct he_nl *nl, const char *name, uint16_t *id);
+
 #endif

@@ -403,3 +403,66 @@ int he_nl_parse_linkmodes(const struct nlmsghdr *nlh, struct he_nl_linkmodes *ou
     out->has_duplex = nl_u8(a.tb[ETHTOOL_A_LINKMODES_DUPLEX], &out->duplex);
     return 0;
 }
+
+/*
+ * Receives the reply to the request numbered nl->seq; an error reply is the end
+ * of the exchange, so the kernel's answer comes back as its errno and the socket
+ * stays usable. Other failures (a broken or foreign reply) return -errno too.
+ */
+static int nl_probe_reply(struct he_nl *nl, struct nl_run *run, bool *clean)
+{
+    for (;;) {
+        ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, HE_NL_BUF_SIZE);
+        if (n < 0) {
+            return -errno;
+        }
+        const struct nlmsghdr *last = (const struct nlmsghdr *)nl->buf;
+        int cb = mnl_cb_run(nl->buf, (size_t)n, nl->seq, nl->portid, nl_run_cb, run);
+        if (cb == MNL_CB_STOP) {
+            return 0;
+        }
+        if (cb < 0) {
+            int rc = errno ? -errno : -EIO;
+            /* a one-message datagram holding our error reply ends the exchange */
+            *clean = (size_t)n == last->nlmsg_len && last->nlmsg_type == NLMSG_ERROR &&
+                     last->nlmsg_seq == nl->seq;
+            return rc;
+        }
+    }
+}
+
+int he_nl_genl_family_probe(struct he_nl *nl, const char *name, uint16_t *id)
+{
+    uint32_t req[64];
+    memset(req, 0, sizeof(req));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+    nlh->nlmsg_type = GENL_ID_CTRL;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+    g->cmd = CTRL_CMD_GETFAMILY;
+    g->version = 1;
+    if (!mnl_attr_put_strz_check(nlh, sizeof(req), CTRL_ATTR_FAMILY_NAME, name)) {
+        return -ENAMETOOLONG;
+    }
+    int rc = nl_open(nl);
+    if (rc < 0) {
+        return rc;
+    }
+    nlh->nlmsg_seq = ++nl->seq;
+    struct nl_family f = {0, false};
+    struct nl_run run = {nl_family_msg, &f, 0};
+    bool clean = false;
+    rc = mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0 ? -errno
+                                                              : nl_probe_reply(nl, &run, &clean);
+    if (rc < 0 && !clean) {
+        nl_close(nl);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    if (run.err < 0 || !f.found) {
+        return run.err < 0 ? run.err : -ENOENT;
+    }
+    *id = f.id;
+    return 0;
+}

@@ -865,6 +865,23 @@ START_TEST(test_genl_resolves_nlctrl_and_refuses_unknown_families)
 }
 END_TEST
 
+START_TEST(test_genl_probe_keeps_the_socket_when_a_family_is_missing)
+{
+    struct he_nl nl;
+    he_nl_init_generic(&nl);
+    uint16_t id = 0;
+    ck_assert_int_eq(he_nl_genl_family_probe(&nl, "nosuchfamily", &id), -ENOENT);
+    struct mnl_socket *sock = nl.sock;
+    ck_assert_ptr_nonnull(sock);
+    ck_assert_int_eq(he_nl_genl_family_probe(&nl, "nosuchfamily", &id), -ENOENT);
+    ck_assert_ptr_eq(nl.sock, sock);   /* the error reply ended the exchange cleanly */
+    ck_assert_int_eq(he_nl_genl_family_probe(&nl, "nlctrl", &id), 0);
+    ck_assert_uint_eq(id, GENL_ID_CTRL);
+    ck_assert_ptr_eq(nl.sock, sock);
+    he_nl_fini(&nl);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("netlink");
@@ -886,6 +903,7 @@ int main(void)
     tcase_add_test(live, test_dump_lists_lo_twice_on_a_kept_socket);
     tcase_add_test(live, test_dump_returns_the_callback_error_and_recovers);
     tcase_add_test(live, test_genl_resolves_nlctrl_and_refuses_unknown_families);
+    tcase_add_test(live, test_genl_probe_keeps_the_socket_when_a_family_is_missing);
     suite_add_tcase(s, live);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
