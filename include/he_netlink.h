@@ -138,4 +138,47 @@ int he_nl_parse_addr(const struct nlmsghdr *nlh, struct he_nl_addr *out);
  */
 int he_nl_genl_family_probe(struct he_nl *nl, const char *name, uint16_t *id);
 
+/* ---- qdisc (RTM_GETQDISC) and sock_diag (inet_diag) ---- */
+
+/* A NETLINK_SOCK_DIAG handle (inet_diag socket dumps). No socket yet. */
+void he_nl_init_sock_diag(struct he_nl *nl);
+
+/*
+ * Dumps message type with the fixed request header hdr (len bytes, at most 128:
+ * struct tcmsg for RTM_GETQDISC, struct inet_diag_req_v2 for
+ * SOCK_DIAG_BY_FAMILY), calling fn for every reply. Returns as he_nl_dump().
+ */
+int he_nl_dump_hdr(struct he_nl *nl, uint16_t type, const void *hdr, size_t len, he_nl_msg_fn fn,
+                   void *data);
+
+/*
+ * One qdisc from RTM_NEWQDISC, with github.com/ema/qdisc's reading (what
+ * node_exporter 1.12 reports): attributes are taken in message order, the last
+ * of TCA_STATS2 (basic and queue nests) and the legacy TCA_STATS setting the
+ * counters, so the kernel's trailing TCA_STATS wins where both are present;
+ * requeues only come from TCA_STATS2. Packets are 32 bits, as both carry them.
+ */
+struct he_nl_qdisc {
+    uint32_t ifindex;
+    uint32_t handle;
+    uint32_t parent;           /* TC_H_ROOT (0xffffffff) is reported as 0, as ema/qdisc */
+    const char *kind;          /* TCA_KIND; NULL if absent. Points into the message */
+    uint64_t bytes;
+    uint32_t packets, drops, requeues, overlimits, qlen, backlog;
+};
+
+/* Parses an RTM_NEWQDISC message. 0, or -EINVAL when it is another type or malformed. */
+int he_nl_parse_qdisc(const struct nlmsghdr *nlh, struct he_nl_qdisc *out);
+
+/* One socket from a SOCK_DIAG_BY_FAMILY reply (struct inet_diag_msg). */
+struct he_nl_inet_diag {
+    uint8_t family;            /* AF_INET or AF_INET6 */
+    uint8_t state;             /* TCP_ESTABLISHED ... as the kernel reports it */
+    uint16_t sport, dport;     /* host byte order */
+    uint32_t rqueue, wqueue;
+};
+
+/* Parses a SOCK_DIAG_BY_FAMILY reply. 0, or -EINVAL when it is another type or too short. */
+int he_nl_parse_inet_diag(const struct nlmsghdr *nlh, struct he_nl_inet_diag *out);
+
 #endif

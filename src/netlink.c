@@ -4,6 +4,7 @@
  * attribute walking), and parsers for the messages the network collectors read.
  * See include/he_netlink.h.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,14 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/ethtool_netlink.h>
+#include <linux/gen_stats.h>
 #include <linux/genetlink.h>
 #include <linux/if_addr.h>
+#include <linux/inet_diag.h>
 #include <linux/neighbour.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
 
 #include "he_netlink.h"
 
@@ -464,5 +469,135 @@ int he_nl_genl_family_probe(struct he_nl *nl, const char *name, uint16_t *id)
         return run.err < 0 ? run.err : -ENOENT;
     }
     *id = f.id;
+    return 0;
+}
+
+/* ---- qdisc (RTM_GETQDISC) and sock_diag (inet_diag) ---- */
+
+void he_nl_init_sock_diag(struct he_nl *nl)
+{
+    memset(nl, 0, sizeof(*nl));
+    nl->bus = NETLINK_SOCK_DIAG;
+}
+
+int he_nl_dump_hdr(struct he_nl *nl, uint16_t type, const void *hdr, size_t len, he_nl_msg_fn fn,
+                   void *data)
+{
+    uint32_t req[64];
+    if (len > 128) {
+        return -EINVAL;
+    }
+    memset(req, 0, sizeof(req));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+    nlh->nlmsg_type = type;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    void *body = mnl_nlmsg_put_extra_header(nlh, len);
+    memcpy(body, hdr, len);
+    return nl_transact(nl, nlh, fn, data);
+}
+
+/* TCA_STATS2's nest: gnet_stats_basic (bytes, packets) and gnet_stats_queue. */
+static int nl_qdisc_stats2_cb(const struct nlattr *attr, void *data)
+{
+    struct he_nl_qdisc *q = data;
+    const uint8_t *p = mnl_attr_get_payload(attr);
+    size_t len = mnl_attr_get_payload_len(attr);
+    uint32_t u32[5];
+    switch (mnl_attr_get_type(attr)) {
+    case TCA_STATS_BASIC:
+        if (len < 12) {
+            return MNL_CB_ERROR;
+        }
+        memcpy(&q->bytes, p, 8);
+        memcpy(&q->packets, p + 8, 4);
+        break;
+    case TCA_STATS_QUEUE:
+        if (len < sizeof(u32)) {
+            return MNL_CB_ERROR;
+        }
+        memcpy(u32, p, sizeof(u32));
+        q->qlen = u32[0];
+        q->backlog = u32[1];
+        q->drops = u32[2];
+        q->requeues = u32[3];
+        q->overlimits = u32[4];
+        break;
+    }
+    return MNL_CB_OK;
+}
+
+/* The legacy struct tc_stats: bytes, packets, drops, overlimits, bps, pps, qlen, backlog. */
+static int nl_qdisc_stats(const struct nlattr *attr, struct he_nl_qdisc *q)
+{
+    struct tc_stats st;
+    if (mnl_attr_get_payload_len(attr) < sizeof(st)) {
+        return MNL_CB_ERROR;
+    }
+    memcpy(&st, mnl_attr_get_payload(attr), sizeof(st));
+    q->bytes = st.bytes;
+    q->packets = st.packets;
+    q->drops = st.drops;
+    q->overlimits = st.overlimits;
+    q->qlen = st.qlen;
+    q->backlog = st.backlog;
+    return MNL_CB_OK;
+}
+
+struct nl_qdisc_walk {
+    struct he_nl_qdisc *q;
+    const char *end;
+};
+
+/* Top-level attributes in message order: the later of TCA_STATS2/TCA_STATS wins. */
+static int nl_qdisc_attr_cb(const struct nlattr *attr, void *data)
+{
+    struct nl_qdisc_walk *w = data;
+    if ((const char *)attr + attr->nla_len > w->end) {
+        return MNL_CB_ERROR;
+    }
+    switch (mnl_attr_get_type(attr)) {
+    case TCA_KIND:
+        w->q->kind = nl_str(attr);
+        return w->q->kind ? MNL_CB_OK : MNL_CB_ERROR;
+    case TCA_STATS2:
+        return mnl_attr_parse_nested(attr, nl_qdisc_stats2_cb, w->q);
+    case TCA_STATS:
+        return nl_qdisc_stats(attr, w->q);
+    }
+    return MNL_CB_OK;
+}
+
+int he_nl_parse_qdisc(const struct nlmsghdr *nlh, struct he_nl_qdisc *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (nlh->nlmsg_type != RTM_NEWQDISC || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct tcmsg)) ||
+        nlh->nlmsg_len % NLMSG_ALIGNTO != 0) {
+        return -EINVAL;
+    }
+    const struct tcmsg *tc = mnl_nlmsg_get_payload(nlh);
+    out->ifindex = (uint32_t)tc->tcm_ifindex;
+    out->handle = tc->tcm_handle;
+    out->parent = tc->tcm_parent == TC_H_ROOT ? 0 : tc->tcm_parent;
+    struct nl_qdisc_walk w = {out, (const char *)nlh + nlh->nlmsg_len};
+    if (mnl_attr_parse(nlh, sizeof(struct tcmsg), nl_qdisc_attr_cb, &w) != MNL_CB_OK) {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int he_nl_parse_inet_diag(const struct nlmsghdr *nlh, struct he_nl_inet_diag *out)
+{
+    struct inet_diag_msg m;
+    memset(out, 0, sizeof(*out));
+    if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(m))) {
+        return -EINVAL;
+    }
+    memcpy(&m, mnl_nlmsg_get_payload(nlh), sizeof(m));
+    out->family = m.idiag_family;
+    out->state = m.idiag_state;
+    out->sport = ntohs(m.id.idiag_sport);
+    out->dport = ntohs(m.id.idiag_dport);
+    out->rqueue = m.idiag_rqueue;
+    out->wqueue = m.idiag_wqueue;
     return 0;
 }
