@@ -181,4 +181,47 @@ struct he_nl_inet_diag {
 /* Parses a SOCK_DIAG_BY_FAMILY reply. 0, or -EINVAL when it is another type or too short. */
 int he_nl_parse_inet_diag(const struct nlmsghdr *nlh, struct he_nl_inet_diag *out);
 
+/*
+ * One route from RTM_NEWROUTE (network_route). Addresses point into the
+ * message; RTA_DST, RTA_PREFSRC and RTA_GATEWAY are 4 or 16 bytes when present.
+ */
+struct he_nl_route {
+    uint8_t family, dst_len, src_len, tos, table, protocol, scope, type;
+    uint32_t flags;                /* RTM_F_* */
+    const uint8_t *dst;            /* RTA_DST; NULL if absent */
+    size_t dst_bytes;
+    const uint8_t *prefsrc;        /* RTA_PREFSRC */
+    size_t prefsrc_bytes;
+    const uint8_t *gateway;        /* RTA_GATEWAY */
+    size_t gateway_bytes;
+    uint32_t oif;                  /* RTA_OIF, 0 if absent */
+    uint32_t priority;             /* RTA_PRIORITY, 0 if absent */
+    uint32_t table_id;             /* RTA_TABLE, else the header's table */
+    const uint8_t *multipath;      /* RTA_MULTIPATH payload: struct rtnexthop records */
+    size_t multipath_len;
+};
+
+/* One next hop of RTA_MULTIPATH. */
+struct he_nl_route_hop {
+    uint8_t flags;                 /* RTNH_F_* */
+    uint8_t hops;                  /* rtnh_hops: the weight less one */
+    uint32_t ifindex;
+    const uint8_t *gateway;        /* its RTA_GATEWAY; NULL if absent */
+    size_t gateway_bytes;
+};
+
+/*
+ * Parses an RTM_NEWROUTE message, next hops included (a malformed hop fails the
+ * message). Returns 0, or -EINVAL when the message is not RTM_NEWROUTE, an
+ * address attribute is not 4 or 16 bytes, a u32 attribute is not 4 bytes, or
+ * anything is truncated.
+ */
+int he_nl_parse_route(const struct nlmsghdr *nlh, struct he_nl_route *out);
+
+/*
+ * Iterates r's next hops: *off starts at 0. Returns 1 with hop filled, 0 after
+ * the last one, -EINVAL for a malformed record.
+ */
+int he_nl_route_next_hop(const struct he_nl_route *r, size_t *off, struct he_nl_route_hop *hop);
+
 #endif

@@ -601,3 +601,135 @@ int he_nl_parse_inet_diag(const struct nlmsghdr *nlh, struct he_nl_inet_diag *ou
     out->wqueue = m.idiag_wqueue;
     return 0;
 }
+
+/* ---- routes (network_route) ---- */
+
+/* An address attribute: absent, or exactly 4 or 16 bytes (else the message is refused). */
+static int nl_route_addr(const struct nlattr *attr, const uint8_t **p, size_t *len)
+{
+    if (!attr) {
+        return 0;
+    }
+    size_t n = mnl_attr_get_payload_len(attr);
+    if (n != 4 && n != 16) {
+        return -EINVAL;
+    }
+    *p = mnl_attr_get_payload(attr);
+    *len = n;
+    return 0;
+}
+
+/* A u32 attribute: absent, or exactly 4 bytes. */
+static int nl_route_u32(const struct nlattr *attr, uint32_t *out)
+{
+    if (!attr) {
+        return 0;
+    }
+    if (mnl_attr_get_payload_len(attr) != 4) {
+        return -EINVAL;
+    }
+    *out = mnl_attr_get_u32(attr);
+    return 0;
+}
+
+int he_nl_route_next_hop(const struct he_nl_route *r, size_t *off, struct he_nl_route_hop *hop)
+{
+    memset(hop, 0, sizeof(*hop));
+    if (*off >= r->multipath_len || r->multipath_len - *off < sizeof(struct rtnexthop)) {
+        return 0; /* a tail shorter than a record is not a hop */
+    }
+    const uint8_t *p = r->multipath + *off;
+    size_t left = r->multipath_len - *off;
+    struct rtnexthop nh;
+    memcpy(&nh, p, sizeof(nh));
+    if (nh.rtnh_len < sizeof(nh) || nh.rtnh_len > left) {
+        return -EINVAL;
+    }
+    hop->flags = nh.rtnh_flags;
+    hop->hops = nh.rtnh_hops;
+    hop->ifindex = (uint32_t)nh.rtnh_ifindex;
+    /* the hop's own attributes follow the record, up to rtnh_len */
+    size_t pos = RTNH_ALIGN(sizeof(nh));
+    while (pos + sizeof(struct nlattr) <= nh.rtnh_len) {
+        struct nlattr a;
+        memcpy(&a, p + pos, sizeof(a));
+        if (a.nla_len < sizeof(a) || pos + a.nla_len > nh.rtnh_len) {
+            return -EINVAL;
+        }
+        size_t n = a.nla_len - sizeof(a);
+        if ((a.nla_type & NLA_TYPE_MASK) == RTA_GATEWAY) {
+            if (n != 4 && n != 16) {
+                return -EINVAL;
+            }
+            hop->gateway = p + pos + sizeof(a);
+            hop->gateway_bytes = n;
+        }
+        pos += NLA_ALIGN(a.nla_len);
+    }
+    *off += RTNH_ALIGN(nh.rtnh_len);
+    return 1;
+}
+
+/*
+ * True when the attributes after hdrlen tile the message exactly, as Go's
+ * netlink attribute decoder requires (libmnl's walk stops quietly at a bad one).
+ */
+static bool nl_attrs_tile(const struct nlmsghdr *nlh, size_t hdrlen)
+{
+    size_t off = MNL_NLMSG_HDRLEN + MNL_ALIGN(hdrlen);
+    const char *p = (const char *)nlh;
+    while (off < nlh->nlmsg_len) {
+        struct nlattr a;
+        if (nlh->nlmsg_len - off < sizeof(a)) {
+            return false;
+        }
+        memcpy(&a, p + off, sizeof(a));
+        if (a.nla_len < sizeof(a) || a.nla_len > nlh->nlmsg_len - off) {
+            return false;
+        }
+        off += NLA_ALIGN(a.nla_len);
+    }
+    return true;
+}
+
+int he_nl_parse_route(const struct nlmsghdr *nlh, struct he_nl_route *out)
+{
+    struct nl_attrs a;
+    memset(out, 0, sizeof(*out));
+    if (nlh->nlmsg_type != RTM_NEWROUTE || nl_parse_attrs(nlh, sizeof(struct rtmsg), &a) < 0 ||
+        !nl_attrs_tile(nlh, sizeof(struct rtmsg))) {
+        return -EINVAL;
+    }
+    const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+    out->family = rtm->rtm_family;
+    out->dst_len = rtm->rtm_dst_len;
+    out->src_len = rtm->rtm_src_len;
+    out->tos = rtm->rtm_tos;
+    out->table = rtm->rtm_table;
+    out->protocol = rtm->rtm_protocol;
+    out->scope = rtm->rtm_scope;
+    out->type = rtm->rtm_type;
+    out->flags = rtm->rtm_flags;
+    out->table_id = rtm->rtm_table;
+    if (nl_route_addr(a.tb[RTA_DST], &out->dst, &out->dst_bytes) < 0 ||
+        nl_route_addr(a.tb[RTA_PREFSRC], &out->prefsrc, &out->prefsrc_bytes) < 0 ||
+        nl_route_addr(a.tb[RTA_GATEWAY], &out->gateway, &out->gateway_bytes) < 0 ||
+        nl_route_u32(a.tb[RTA_OIF], &out->oif) < 0 ||
+        nl_route_u32(a.tb[RTA_PRIORITY], &out->priority) < 0 ||
+        nl_route_u32(a.tb[RTA_TABLE], &out->table_id) < 0) {
+        return -EINVAL;
+    }
+    if (a.tb[RTA_MULTIPATH]) {
+        out->multipath = mnl_attr_get_payload(a.tb[RTA_MULTIPATH]);
+        out->multipath_len = mnl_attr_get_payload_len(a.tb[RTA_MULTIPATH]);
+        struct he_nl_route_hop hop;
+        size_t off = 0;
+        int rc;
+        while ((rc = he_nl_route_next_hop(out, &off, &hop)) > 0) {
+        }
+        if (rc < 0) {
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
