@@ -3,7 +3,8 @@
 #
 # Installs what host_exporter needs on Debian/Ubuntu, as root:
 #   install-deps.sh build   compiler, meson, libmicrohttpd, zlib, libsystemd (sd-bus),
-#                           libmnl (rtnetlink), libudev, libcurl (GnuTLS; push mode)
+#                           libmnl (rtnetlink), libudev, libcurl (GnuTLS; push mode),
+#                           libsensors (hwmon's lm-sensors configuration option)
 #   install-deps.sh test    the above plus Check and the test consumers: curl,
 #                           promtool (package prometheus), prometheus_client;
 #                           valgrind for the allocation test; for the D-Bus
@@ -25,7 +26,7 @@
 # prometheus-pushgateway one on :9091.
 set -eu
 mode=${1:-build}
-build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev libmnl-dev libudev-dev libcurl4-gnutls-dev"
+build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev libmnl-dev libudev-dev libcurl4-gnutls-dev libsensors-dev"
 test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client
     valgrind dbus-daemon python3-dbus python3-gi fuse3 python3-fusepy prometheus-node-exporter
     wrk strace prometheus-pushgateway openssl debhelper dpkg-dev fakeroot lintian rpm rpmlint
