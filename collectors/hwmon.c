@@ -20,6 +20,15 @@
  * Mirrors node_exporter 1.12.1's collector/hwmon_linux.go, including its
  * --collector.hwmon.chip-include/-exclude and .sensor-include/-exclude filters
  * (sensors are matched as "<chip>;<sensor>").
+ *
+ * Beyond upstream, --collector.hwmon.sensors-config (off by default, so the
+ * output stays upstream's) applies the system's lm-sensors configuration
+ * (/etc/sensors3.conf, /etc/sensors.d/) through libsensors when --path.sysfs is
+ * the real /sys, the only tree libsensors reads: its "label" statements replace
+ * node_hwmon_sensor_label values, its "ignore" statements drop the sensor from
+ * every family, and node_hwmon_chip_names gains a "sensors_chip" label with
+ * libsensors' chip name (coretemp-isa-0000). libsensors is asked once, at init,
+ * what it knows; values are still read from sysfs below.
  */
 #include <errno.h>
 #include <limits.h>
@@ -29,6 +38,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <sensors/error.h>
+#include <sensors/sensors.h>
 
 #include "he_collector.h"
 #include "he_dir.h"
@@ -42,6 +54,7 @@ static const char *hwmon_chip_include;
 static const char *hwmon_chip_exclude;
 static const char *hwmon_sensor_include;
 static const char *hwmon_sensor_exclude;
+static bool hwmon_sensors_config;
 
 static const struct he_flag hwmon_flags[] = {
     {"collector.hwmon.chip-include", HE_FLAG_STRING, NULL,
@@ -56,6 +69,12 @@ static const struct he_flag hwmon_flags[] = {
     {"collector.hwmon.sensor-exclude", HE_FLAG_STRING, NULL,
      "Regexp of hwmon sensor to exclude (mutually exclusive to sensor-include).",
      &hwmon_sensor_exclude, he_regex_check_flag},
+    {"collector.hwmon.sensors-config", HE_FLAG_BOOL, NULL,
+     "Apply the system's lm-sensors configuration (/etc/sensors3.conf, /etc/sensors.d/) through "
+     "libsensors when --path.sysfs is /sys: its label statements set node_hwmon_sensor_label, its "
+     "ignore statements drop sensors, and node_hwmon_chip_names gets a sensors_chip label with "
+     "libsensors' chip name (e.g. coretemp-isa-0000).",
+     &hwmon_sensors_config, NULL},
     {0},
 };
 
@@ -83,6 +102,20 @@ struct hw_rec {
     bool done;           /* already emitted with its sensor */
 };
 
+/* One feature libsensors reports (not ignored), under our sensor name. */
+struct hw_ls_feat {
+    char sensor[40];     /* "temp2", "cpu0" for cpu0_vid, "beep_enable0" for beep_enable */
+    char *label;         /* the configuration's label, or NULL */
+};
+
+/* One chip libsensors detected, keyed by the real path of its attribute directory. */
+struct hw_ls_chip {
+    char *path;
+    char name[128];      /* sensors_snprintf_chip_name: "coretemp-isa-0000" */
+    struct hw_ls_feat *feats;
+    size_t nfeats;
+};
+
 struct hwmon_state {
     struct he_dir top;
     struct he_dir chip;
@@ -92,7 +125,186 @@ struct hwmon_state {
     struct hw_rec *recs;   /* grows to the largest chip seen */
     size_t nrecs;
     size_t cap;
+    bool ls_on;                 /* libsensors initialised: the option is in force */
+    struct hw_ls_chip *ls_chips;
+    size_t nls_chips;
 };
+
+/*
+ * libsensors' feature name as our sensor name: the VID feature "cpu0_vid" is
+ * our "cpu0" (file cpu0_vid), "beep_enable" our "beep_enable0"; the others agree.
+ */
+static void hw_ls_sensor_name(const char *feature, char *out, size_t size)
+{
+    size_t len = strlen(feature);
+    if (strcmp(feature, "beep_enable") == 0) {
+        snprintf(out, size, "beep_enable0");
+    } else if (len > 4 && strncmp(feature, "cpu", 3) == 0 &&
+               strcmp(feature + len - 4, "_vid") == 0) {
+        snprintf(out, size, "%.*s", (int)(len - 4), feature);
+    } else {
+        snprintf(out, size, "%s", feature);
+    }
+}
+
+/*
+ * The configuration's own label for a feature, or NULL. sensors_get_label falls
+ * back to the sysfs <feature>_label file and then to the feature name; asking with
+ * a copy of the chip name whose path is no directory leaves only the
+ * configuration's label, which differs from the name when there is one (a label
+ * equal to the feature's own name cannot be told apart, and changes nothing).
+ */
+static char *hw_ls_config_label(const sensors_chip_name *chip, const sensors_feature *f)
+{
+    sensors_chip_name probe = *chip;
+    char path[] = "/dev/null";
+    probe.path = path;
+    char *label = sensors_get_label(&probe, f);
+    if (label && strcmp(label, f->name) == 0) {
+        free(label);
+        label = NULL;
+    }
+    return label;
+}
+
+/* Records libsensors' view of one detected chip: name, path, features, labels. */
+static int hw_ls_add_chip(struct hwmon_state *s, const sensors_chip_name *cn)
+{
+    char real[PATH_MAX];
+    if (!cn->path || !realpath(cn->path, real)) {
+        return 0;
+    }
+    struct hw_ls_chip *c = &s->ls_chips[s->nls_chips];
+    memset(c, 0, sizeof(*c));
+    if (sensors_snprintf_chip_name(c->name, sizeof(c->name), cn) < 0) {
+        c->name[0] = '\0';
+    }
+    if (!(c->path = strdup(real))) {
+        return -ENOMEM;
+    }
+    s->nls_chips++;
+    int nr = 0;
+    size_t cap = 0;
+    const sensors_feature *f;
+    while ((f = sensors_get_features(cn, &nr))) {
+        if (c->nfeats == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            struct hw_ls_feat *nf = realloc(c->feats, ncap * sizeof(*nf));
+            if (!nf) {
+                return -ENOMEM;
+            }
+            c->feats = nf;
+            cap = ncap;
+        }
+        struct hw_ls_feat *hf = &c->feats[c->nfeats++];
+        hw_ls_sensor_name(f->name, hf->sensor, sizeof(hf->sensor));
+        hf->label = hw_ls_config_label(cn, f);
+    }
+    return 0;
+}
+
+static void hw_ls_free(struct hwmon_state *s)
+{
+    for (size_t i = 0; i < s->nls_chips; i++) {
+        for (size_t j = 0; j < s->ls_chips[i].nfeats; j++) {
+            free(s->ls_chips[i].feats[j].label);
+        }
+        free(s->ls_chips[i].feats);
+        free(s->ls_chips[i].path);
+    }
+    free(s->ls_chips);
+    s->ls_chips = NULL;
+    s->nls_chips = 0;
+    if (s->ls_on) {
+        sensors_cleanup();
+        s->ls_on = false;
+    }
+}
+
+/* True when --path.sysfs is the real /sys, the only tree libsensors reads. */
+static bool hw_sysfs_is_live(void)
+{
+    char real[PATH_MAX];
+    return realpath(he_paths.sysfs, real) && strcmp(real, "/sys") == 0;
+}
+
+/*
+ * --collector.hwmon.sensors-config: reads the system configuration once
+ * (sensors_init(NULL) loads /etc/sensors3.conf and /etc/sensors.d/) and keeps
+ * what libsensors says of each chip. Any failure leaves the collector as upstream's.
+ */
+static void hw_ls_load(struct hwmon_state *s)
+{
+    if (!hwmon_sensors_config) {
+        return;
+    }
+    if (!hw_sysfs_is_live()) {
+        he_log_info("hwmon: --collector.hwmon.sensors-config applies only when --path.sysfs is /sys",
+                    "path", he_paths.sysfs, NULL);
+        return;
+    }
+    int rc = sensors_init(NULL);
+    if (rc != 0) {
+        he_log_warn("hwmon: libsensors could not load the lm-sensors configuration", "err",
+                    sensors_strerror(rc), NULL);
+        return;
+    }
+    s->ls_on = true;
+    size_t n = 0;
+    int nr = 0;
+    while (sensors_get_detected_chips(NULL, &nr)) {
+        n++;
+    }
+    if (n && !(s->ls_chips = calloc(n, sizeof(*s->ls_chips)))) {
+        hw_ls_free(s);
+        return;
+    }
+    nr = 0;
+    const sensors_chip_name *cn;
+    while ((cn = sensors_get_detected_chips(NULL, &nr)) && s->nls_chips < n) {
+        if (hw_ls_add_chip(s, cn) < 0) {
+            he_log_warn("hwmon: out of memory reading libsensors chips", NULL);
+            hw_ls_free(s);
+            return;
+        }
+    }
+    char count[32];
+    snprintf(count, sizeof(count), "%zu", s->nls_chips);
+    he_log_info("hwmon: lm-sensors configuration loaded through libsensors", "chips", count, NULL);
+}
+
+/* libsensors' chip for a chip directory (its own attributes or its device's), or NULL. */
+static const struct hw_ls_chip *hw_ls_chip_for(const struct hwmon_state *s, const char *dir)
+{
+    char real[PATH_MAX], dev[PATH_MAX];
+    if (!s->ls_on || !realpath(dir, real)) {
+        return NULL;
+    }
+    for (size_t i = 0; i < s->nls_chips; i++) {
+        if (strcmp(s->ls_chips[i].path, real) == 0) {
+            return &s->ls_chips[i];
+        }
+    }
+    if (he_path_join(dev, sizeof(dev), real, "device") < 0 || !realpath(dev, real)) {
+        return NULL;
+    }
+    for (size_t i = 0; i < s->nls_chips; i++) {
+        if (strcmp(s->ls_chips[i].path, real) == 0) {
+            return &s->ls_chips[i];
+        }
+    }
+    return NULL;
+}
+
+static const struct hw_ls_feat *hw_ls_feat_for(const struct hw_ls_chip *c, const char *sensor)
+{
+    for (size_t i = 0; c && i < c->nfeats; i++) {
+        if (strcmp(c->feats[i].sensor, sensor) == 0) {
+            return &c->feats[i];
+        }
+    }
+    return NULL;
+}
 
 static int hwmon_init(void **state)
 {
@@ -111,6 +323,7 @@ static int hwmon_init(void **state)
                        sizeof(err)) < 0) {
         he_log_debug("hwmon: bad filter", "err", err, NULL);
     }
+    hw_ls_load(s);
     *state = s;
     return 0;
 }
@@ -124,6 +337,7 @@ static void hwmon_fini(void *state)
     he_filter_free(&s->chip_filter);
     he_filter_free(&s->sensor_filter);
     free(s->recs);
+    hw_ls_free(s);
     free(s);
 }
 
@@ -572,14 +786,16 @@ static bool hw_emit_whole(struct he_writer *w, const struct hw_rec *bare, enum h
 
 /* Everything one sensor (all records sharing r->sensor) yields. */
 static void hw_emit_sensor(struct hwmon_state *s, struct he_writer *w, size_t first,
-                           const char *chip)
+                           const char *chip, const char *cfg_label)
 {
     const char *sensor = s->recs[first].sensor;
     enum hw_type t = s->recs[first].type;
     const struct hw_rec *bare = hw_find(s, sensor, "");
     const struct hw_rec *label = hw_find(s, sensor, "label");
-    if (label) {
-        struct he_label l[3] = {{"chip", chip}, {"sensor", sensor}, {"label", label->value}};
+    if (label || cfg_label) {
+        /* a label statement of the lm-sensors configuration wins over the _label file */
+        const char *value = cfg_label ? cfg_label : label->value;
+        struct he_label l[3] = {{"chip", chip}, {"sensor", sensor}, {"label", value}};
         if (he_writer_family(w, "node_hwmon_sensor_label", "Label for given chip and sensor",
                              HE_GAUGE) == 0) {
             he_writer_sample(w, l, 3, 1.0);
@@ -610,6 +826,48 @@ static void hw_emit_sensor(struct hwmon_state *s, struct he_writer *w, size_t fi
     }
 }
 
+/*
+ * True when the lm-sensors configuration ignores the sensor of records[first]:
+ * libsensors hides ignored features from sensors_get_features and offers no other
+ * way to ask, so a sensor of a type libsensors knows, holding the file libsensors
+ * builds that feature from (<type>N_input; power also _average, cpuN_vid,
+ * intrusionN_alarm, beep_enable), that libsensors did not report was ignored.
+ */
+static bool hw_ls_ignored(const struct hwmon_state *s, const struct hw_ls_chip *c, size_t first)
+{
+    const char *sensor = s->recs[first].sensor;
+    enum hw_type t = s->recs[first].type;
+    if (!c || hw_ls_feat_for(c, sensor)) {
+        return false;
+    }
+    switch (t) {
+    case T_TEMP: case T_IN: case T_FAN: case T_CURR: case T_ENERGY: case T_HUMIDITY:
+        return hw_find(s, sensor, "input") != NULL;
+    case T_POWER:
+        return hw_find(s, sensor, "input") || hw_find(s, sensor, "average");
+    case T_CPU:
+        return hw_find(s, sensor, "vid") != NULL;
+    case T_INTRUSION:
+        return hw_find(s, sensor, "alarm") != NULL;
+    case T_BEEP_ENABLE:
+        return hw_find(s, sensor, "") != NULL;
+    default:
+        return false;
+    }
+}
+
+/* node_hwmon_chip_names, with libsensors' chip name when the option is on. */
+static void hw_emit_chip_name(const struct hwmon_state *s, struct he_writer *w, const char *chip,
+                              const char *human, const struct hw_ls_chip *c)
+{
+    struct he_label l[3] = {{"chip", chip}, {"chip_name", human},
+                            {"sensors_chip", c ? c->name : ""}};
+    if (he_writer_family(w, "node_hwmon_chip_names",
+                         "Annotation metric for human-readable chip names", HE_GAUGE) == 0) {
+        he_writer_sample(w, l, s->ls_on ? 3 : 2, 1.0);
+    }
+}
+
 /* updateHwmon: one chip directory. 0 or the negative errno that fails the chip. */
 static int hw_update_chip(struct hwmon_state *s, struct he_writer *w, const char *dir)
 {
@@ -631,12 +889,9 @@ static int hw_update_chip(struct hwmon_state *s, struct he_writer *w, const char
         (rc = hw_collect_dir(s, dev)) < 0) {
         return rc;
     }
+    const struct hw_ls_chip *lc = hw_ls_chip_for(s, dir);
     if (hw_human_name(s, dir, human, sizeof(human))) {
-        struct he_label l[2] = {{"chip", chip}, {"chip_name", human}};
-        if (he_writer_family(w, "node_hwmon_chip_names",
-                             "Annotation metric for human-readable chip names", HE_GAUGE) == 0) {
-            he_writer_sample(w, l, 2, 1.0);
-        }
+        hw_emit_chip_name(s, w, chip, human, lc);
     }
     for (size_t i = 0; i < s->nrecs; i++) {
         if (s->recs[i].done) {
@@ -653,7 +908,13 @@ static int hw_update_chip(struct hwmon_state *s, struct he_writer *w, const char
             he_log_debug("ignoring sensor", "sensor", s->recs[i].sensor, NULL);
             continue;
         }
-        hw_emit_sensor(s, w, i, chip);
+        if (hw_ls_ignored(s, lc, i)) {
+            he_log_debug("sensor ignored by the lm-sensors configuration", "chip", chip, "sensor",
+                         s->recs[i].sensor, NULL);
+            continue;
+        }
+        const struct hw_ls_feat *lf = hw_ls_feat_for(lc, s->recs[i].sensor);
+        hw_emit_sensor(s, w, i, chip, lf ? lf->label : NULL);
     }
     return 0;
 }

@@ -34,8 +34,8 @@ apt_retry() {
 
 if [ -n "$deps" ]; then
     apt_retry install -y -qq --no-install-recommends build-essential debhelper \
-        dpkg-dev fakeroot check libcurl4-gnutls-dev libmicrohttpd-dev libmnl-dev libsystemd-dev \
-        libudev-dev meson ninja-build pkg-config scdoc zlib1g-dev >/dev/null
+        dpkg-dev fakeroot check libcrypt-dev libcurl4-gnutls-dev libgnutls28-dev libmicrohttpd-dev libmnl-dev libsensors-dev libsystemd-dev \
+        libudev-dev libyaml-dev meson ninja-build pkg-config scdoc zlib1g-dev >/dev/null
 fi
 
 work=$(mktemp -d /tmp/host-exporter-deb.XXXXXX)

@@ -4,8 +4,9 @@
 # Installs what host_exporter needs on Debian/Ubuntu, as root:
 #   install-deps.sh build   compiler, meson, libmicrohttpd, zlib, libsystemd (sd-bus,
 #                           socket activation), libmnl (rtnetlink), libudev, libcurl
-#                           (GnuTLS; push mode), and for --web.config.file libyaml,
-#                           GnuTLS (certificates, client verification) and
+#                           (GnuTLS; push mode), libsensors (hwmon's lm-sensors
+#                           configuration option), and for --web.config.file
+#                           libyaml, GnuTLS (certificates, client verification) and
 #                           libxcrypt (crypt_r for bcrypt); scdoc (the man pages,
 #                           man/*.scd)
 #   install-deps.sh test    the above plus Check and the test consumers: curl,
@@ -31,7 +32,7 @@
 # prometheus-pushgateway one on :9091.
 set -eu
 mode=${1:-build}
-build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev libmnl-dev libudev-dev libcurl4-gnutls-dev libyaml-dev libgnutls28-dev libcrypt-dev scdoc"
+build_pkgs="build-essential meson ninja-build pkg-config git libmicrohttpd-dev zlib1g-dev libsystemd-dev libmnl-dev libudev-dev libcurl4-gnutls-dev libyaml-dev libgnutls28-dev libcrypt-dev scdoc libsensors-dev"
 test_pkgs="check curl ca-certificates iproute2 prometheus python3 python3-prometheus-client
     valgrind dbus-daemon python3-dbus python3-gi fuse3 python3-fusepy prometheus-node-exporter
     wrk strace prometheus-pushgateway openssl debhelper dpkg-dev fakeroot lintian rpm rpmlint
