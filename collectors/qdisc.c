@@ -14,7 +14,8 @@
  * With --collector.qdisc.fixtures=DIR, upstream's end-to-end seam, the qdiscs
  * come instead from DIR/results.json: a JSON array of ema/qdisc's QdiscInfo
  * objects ({"IfaceName": "eth0", "Parent": 0, "Kind": "fq", "Bytes": 1, ...}),
- * read with encoding/json's rules as far as they matter here: keys match
+ * parsed by the shared JSON reader (src/json.c) and decoded with
+ * encoding/json's rules as far as they matter here: keys match
  * case-insensitively, unknown keys and nulls are skipped, a number must be an
  * integer that fits its field, and any syntax or type error fails the scrape.
  *
@@ -27,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include <linux/rtnetlink.h>
@@ -35,6 +35,7 @@
 #include "he_buf.h"
 #include "he_collector.h"
 #include "he_file.h"
+#include "he_json.h"
 #include "he_log.h"
 #include "he_netlink.h"
 #include "he_regex.h"
@@ -76,7 +77,7 @@ struct qdisc_state {
     struct he_nl nl;
     struct he_file file;       /* DIR/results.json */
     struct he_buf names;
-    struct he_buf key;         /* fixtures: the JSON key being matched */
+    struct he_json json;       /* fixtures: results.json parsed */
     struct qdisc_entry *e;
     size_t n, cap;
 };
@@ -88,7 +89,7 @@ static void qdisc_fini(void *state)
     he_nl_fini(&s->nl);
     he_file_fini(&s->file);
     he_buf_free(&s->names);
-    he_buf_free(&s->key);
+    he_json_fini(&s->json);
     free(s->e);
     free(s);
 }
@@ -155,7 +156,7 @@ static int qdisc_init(void **state)
     he_nl_init(&s->nl);
     he_file_init(&s->file, false, 0);
     he_buf_init(&s->names, 0);
-    he_buf_init(&s->key, 0);
+    he_json_init(&s->json);
     *state = s;
     return 0;
 }
@@ -264,370 +265,75 @@ static int qdisc_read_netlink(struct qdisc_state *s)
 
 /* ---- fixtures: results.json ---- */
 
-struct qdisc_json {
-    const char *p, *end;
-    struct qdisc_state *s;
-    struct he_buf *key;        /* the current object key, decoded */
-};
-
-static void qj_ws(struct qdisc_json *j)
-{
-    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) {
-        j->p++;
-    }
-}
-
-static bool qj_lit(struct qdisc_json *j, const char *lit)
-{
-    size_t n = strlen(lit);
-    if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0) {
-        return false;
-    }
-    j->p += n;
-    return true;
-}
-
-static int qj_hex4(const char *p, uint32_t *out)
-{
-    *out = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        int d = c >= '0' && c <= '9' ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (d < 0) {
-            return -EINVAL;
-        }
-        *out = *out << 4 | (uint32_t)d;
-    }
-    return 0;
-}
-
-/* Appends code point c as UTF-8 (lone surrogates become U+FFFD, as Go's decoder does). */
-static int qj_utf8(struct he_buf *b, uint32_t c)
-{
-    char u[4];
-    size_t n;
-    if (c >= 0xd800 && c <= 0xdfff) {
-        c = 0xfffd;
-    }
-    if (c < 0x80) {
-        u[0] = (char)c;
-        n = 1;
-    } else if (c < 0x800) {
-        u[0] = (char)(0xc0 | c >> 6);
-        u[1] = (char)(0x80 | (c & 0x3f));
-        n = 2;
-    } else if (c < 0x10000) {
-        u[0] = (char)(0xe0 | c >> 12);
-        u[1] = (char)(0x80 | (c >> 6 & 0x3f));
-        u[2] = (char)(0x80 | (c & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | c >> 18);
-        u[1] = (char)(0x80 | (c >> 12 & 0x3f));
-        u[2] = (char)(0x80 | (c >> 6 & 0x3f));
-        u[3] = (char)(0x80 | (c & 0x3f));
-        n = 4;
-    }
-    return he_buf_append(b, u, n);
-}
-
-/* \uXXXX at j->p (after the backslash and 'u'), with a following low surrogate if any. */
-static int qj_unicode(struct qdisc_json *j, struct he_buf *out)
-{
-    uint32_t c, lo;
-    if (j->end - j->p < 4 || qj_hex4(j->p, &c) < 0) {
-        return -EINVAL;
-    }
-    j->p += 4;
-    if (c >= 0xd800 && c < 0xdc00 && j->end - j->p >= 6 && j->p[0] == '\\' && j->p[1] == 'u' &&
-        qj_hex4(j->p + 2, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-        j->p += 6;
-    }
-    return out ? qj_utf8(out, c) : 0;
-}
-
-static int qj_escape(struct qdisc_json *j, struct he_buf *out)
-{
-    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-    if (j->p >= j->end) {
-        return -EINVAL;
-    }
-    char c = *j->p++;
-    if (c == 'u') {
-        return qj_unicode(j, out);
-    }
-    const char *k = memchr(from, c, sizeof(from) - 1);
-    if (!k) {
-        return -EINVAL;
-    }
-    return out ? he_buf_putc(out, to[k - from]) : 0;
-}
-
-/* A string at j->p (at its quote); its decoded bytes go to out (NULL: skipped). */
-static int qj_string(struct qdisc_json *j, struct he_buf *out)
-{
-    if (j->p >= j->end || *j->p != '"') {
-        return -EINVAL;
-    }
-    j->p++;
-    while (j->p < j->end) {
-        unsigned char c = (unsigned char)*j->p;
-        int rc = 0;
-        if (c == '"') {
-            j->p++;
-            return 0;
-        }
-        if (c < 0x20) {
-            return -EINVAL;
-        }
-        if (c == '\\') {
-            j->p++;
-            rc = qj_escape(j, out);
-        } else {
-            rc = out ? he_buf_putc(out, (char)c) : 0;
-            j->p++;
-        }
-        if (rc < 0) {
-            return rc;
-        }
-    }
-    return -EINVAL;
-}
-
-/* A number's text at j->p; *integer tells whether it is a plain non-negative integer. */
-static int qj_number(struct qdisc_json *j, const char **start, bool *integer)
-{
-    const char *p = j->p;
-    *start = p;
-    *integer = true;
-    if (p < j->end && *p == '-') {
-        *integer = false;
-        p++;
-    }
-    if (p >= j->end || *p < '0' || *p > '9') {
-        return -EINVAL;
-    }
-    if (*p == '0') {
-        p++;
-    } else {
-        while (p < j->end && *p >= '0' && *p <= '9') {
-            p++;
-        }
-    }
-    if (p < j->end && *p == '.') {
-        *integer = false;
-        if (++p >= j->end || *p < '0' || *p > '9') {
-            return -EINVAL;
-        }
-        while (p < j->end && *p >= '0' && *p <= '9') {
-            p++;
-        }
-    }
-    if (p < j->end && (*p == 'e' || *p == 'E')) {
-        *integer = false;
-        p++;
-        if (p < j->end && (*p == '+' || *p == '-')) {
-            p++;
-        }
-        if (p >= j->end || *p < '0' || *p > '9') {
-            return -EINVAL;
-        }
-        while (p < j->end && *p >= '0' && *p <= '9') {
-            p++;
-        }
-    }
-    j->p = p;
-    return 0;
-}
-
-static int qj_skip(struct qdisc_json *j, int depth);
-
-/* Skips an array or object body after its opening bracket. */
-static int qj_skip_container(struct qdisc_json *j, char close, int depth)
-{
-    qj_ws(j);
-    if (j->p < j->end && *j->p == close) {
-        j->p++;
-        return 0;
-    }
-    for (;;) {
-        qj_ws(j);
-        if (close == '}') {
-            if (qj_string(j, NULL) < 0) {
-                return -EINVAL;
-            }
-            qj_ws(j);
-            if (j->p >= j->end || *j->p++ != ':') {
-                return -EINVAL;
-            }
-        }
-        if (qj_skip(j, depth + 1) < 0) {
-            return -EINVAL;
-        }
-        qj_ws(j);
-        if (j->p >= j->end) {
-            return -EINVAL;
-        }
-        char c = *j->p++;
-        if (c == close) {
-            return 0;
-        }
-        if (c != ',') {
-            return -EINVAL;
-        }
-    }
-}
-
-/* Skips any one value; nesting deeper than 1000 is refused. */
-static int qj_skip(struct qdisc_json *j, int depth)
-{
-    qj_ws(j);
-    if (j->p >= j->end || depth > 1000) {
-        return -EINVAL;
-    }
-    const char *start;
-    bool integer;
-    switch (*j->p) {
-    case '"':
-        return qj_string(j, NULL);
-    case '{':
-    case '[':
-        return qj_skip_container(j, *j->p++ == '{' ? '}' : ']', depth);
-    case 't':
-        return qj_lit(j, "true") ? 0 : -EINVAL;
-    case 'f':
-        return qj_lit(j, "false") ? 0 : -EINVAL;
-    case 'n':
-        return qj_lit(j, "null") ? 0 : -EINVAL;
-    default:
-        return qj_number(j, &start, &integer);
-    }
-}
-
+/* QdiscInfo's numeric fields: uint32, but uint64 from Bytes on. */
 static const char *const qdisc_num_keys[Q_NUMS] = {
     "Parent", "Handle", "Packets", "Drops", "Requeues", "Overlimits",
     "Qlen", "Backlog", "Bytes", "GcFlows", "Throttled", "FlowsPlimit",
 };
 
-/* A number for field k: a plain integer that fits (32 bits but for the 64-bit fields). */
-static int qj_uint(struct qdisc_json *j, int k, uint64_t *out)
+/*
+ * Member m of a QdiscInfo object into e, as encoding/json sets a struct field:
+ * null leaves it as it was, a duplicate key overwrites it (the last one wins),
+ * a number must be an integer that fits its uint32 or uint64, and an unknown
+ * key is ignored. 0 or -EINVAL (a type error), -ENOMEM or -EFBIG.
+ */
+static int qdisc_json_field(struct qdisc_state *s, const struct he_json_node *m,
+                            struct qdisc_entry *e)
 {
-    const char *start;
-    bool integer;
-    if (qj_number(j, &start, &integer) < 0 || !integer) {
-        return -EINVAL;
+    const struct he_json *j = &s->json;
+    if (m->type == HE_JSON_NULL) {
+        return 0;
     }
-    uint64_t v = 0, max = k >= Q_BYTES ? UINT64_MAX : UINT32_MAX;
-    for (const char *p = start; p < j->p; p++) {
-        uint64_t d = (uint64_t)(*p - '0');
-        if (v > (max - d) / 10) {
-            return -ERANGE;
+    bool dev = he_json_key_is(j, m, "IfaceName");
+    if (dev || he_json_key_is(j, m, "Kind")) {
+        if (m->type != HE_JSON_STRING) {
+            return -EINVAL;
         }
-        v = v * 10 + d;
+        return qdisc_store(s, dev ? &e->dev : &e->kind, he_json_text(j, m), m->len);
     }
-    *out = v;
+    for (int k = 0; k < Q_NUMS; k++) {
+        if (he_json_key_is(j, m, qdisc_num_keys[k])) {
+            return he_json_uint(j, m, k >= Q_BYTES ? 64 : 32, &e->v[k]);
+        }
+    }
     return 0;
 }
 
-/* The value of key (already decoded) of one object into e. */
-static int qj_field(struct qdisc_json *j, const char *key, struct qdisc_entry *e)
+/*
+ * The parsed document into s->e: an array of QdiscInfo objects (a null element
+ * is a zero QdiscInfo), or null (no qdiscs). 0, -EINVAL for any other shape or
+ * type, or -ENOMEM.
+ */
+static int qdisc_json_entries(struct qdisc_state *s)
 {
-    qj_ws(j);
-    if (qj_lit(j, "null")) {
-        return 0;   /* encoding/json leaves the field as it was */
-    }
-    bool dev = strcasecmp(key, "IfaceName") == 0;
-    if (dev || strcasecmp(key, "Kind") == 0) {
-        uint32_t *off = dev ? &e->dev : &e->kind;
-        size_t mark = j->s->names.len;
-        if (mark > UINT32_MAX / 2 || qj_string(j, &j->s->names) < 0 ||
-            he_buf_putc(&j->s->names, '\0') < 0) {
-            return -EINVAL;
-        }
-        *off = (uint32_t)mark;   /* a duplicate key: the last one wins, as in Go */
+    const struct he_json_node *root = he_json_node(&s->json, 0);
+    if (root->type == HE_JSON_NULL) {
         return 0;
     }
-    for (int k = 0; k < Q_NUMS; k++) {
-        if (strcasecmp(key, qdisc_num_keys[k]) == 0) {
-            return qj_uint(j, k, &e->v[k]);
-        }
-    }
-    return qj_skip(j, 1);
-}
-
-/* One array element: an object of QdiscInfo fields, or null (a zero QdiscInfo). */
-static int qj_object(struct qdisc_json *j)
-{
-    struct qdisc_entry *e = qdisc_new(j->s);
-    if (!e) {
-        return -ENOMEM;
-    }
-    if (qj_lit(j, "null")) {
-        return 0;
-    }
-    if (j->p >= j->end || *j->p++ != '{') {
+    if (root->type != HE_JSON_ARRAY) {
         return -EINVAL;
     }
-    qj_ws(j);
-    if (j->p < j->end && *j->p == '}') {
-        j->p++;
-        return 0;
-    }
-    for (;;) {
-        qj_ws(j);
-        he_buf_reset(j->key);
-        if (qj_string(j, j->key) < 0 || he_buf_terminate(j->key) < 0) {
+    for (const struct he_json_node *o = he_json_node(&s->json, root->child); o;
+         o = he_json_node(&s->json, o->next)) {
+        struct qdisc_entry *e = qdisc_new(s);
+        if (!e) {
+            return -ENOMEM;
+        }
+        if (o->type == HE_JSON_NULL) {
+            continue;
+        }
+        if (o->type != HE_JSON_OBJECT) {
             return -EINVAL;
         }
-        qj_ws(j);
-        if (j->p >= j->end || *j->p++ != ':' || qj_field(j, j->key->data, e) < 0) {
-            return -EINVAL;
-        }
-        qj_ws(j);
-        char c = j->p < j->end ? *j->p++ : 0;
-        if (c == '}') {
-            return 0;
-        }
-        if (c != ',') {
-            return -EINVAL;
-        }
-    }
-}
-
-/* The whole document: an array of objects, or null (no qdiscs). */
-static int qj_document(struct qdisc_json *j)
-{
-    qj_ws(j);
-    if (!qj_lit(j, "null")) {
-        if (j->p >= j->end || *j->p++ != '[') {
-            return -EINVAL;
-        }
-        qj_ws(j);
-        if (j->p < j->end && *j->p == ']') {
-            j->p++;
-        } else {
-            for (;;) {
-                qj_ws(j);
-                if (qj_object(j) < 0) {
-                    return -EINVAL;
-                }
-                qj_ws(j);
-                char c = j->p < j->end ? *j->p++ : 0;
-                if (c == ']') {
-                    break;
-                }
-                if (c != ',') {
-                    return -EINVAL;
-                }
+        for (const struct he_json_node *m = he_json_node(&s->json, o->child); m;
+             m = he_json_node(&s->json, m->next)) {
+            int rc = qdisc_json_field(s, m, e);
+            if (rc < 0) {
+                return rc;
             }
         }
     }
-    qj_ws(j);
-    return j->p == j->end ? 0 : -EINVAL;
+    return 0;
 }
 
 static int qdisc_read_fixtures(struct qdisc_state *s)
@@ -642,12 +348,15 @@ static int qdisc_read_fixtures(struct qdisc_state *s)
         he_log_debug("qdisc: cannot read", "path", path, NULL);
         return rc;
     }
-    struct qdisc_json j = {s->file.buf.data, s->file.buf.data + s->file.buf.len, s, &s->key};
-    rc = qj_document(&j);
+    rc = he_json_parse(&s->json, s->file.buf.data, s->file.buf.len);
+    if (rc == 0) {
+        rc = qdisc_json_entries(s);
+    }
     if (rc < 0) {
         he_log_debug("qdisc: not a JSON array of qdisc objects", "path", path, NULL);
+        return -EINVAL;   /* any syntax, type or storage error: one failure, as before */
     }
-    return rc;
+    return 0;
 }
 
 /* ---- output ---- */

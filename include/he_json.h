@@ -2,8 +2,10 @@
 /*
  * A small strict JSON reader (RFC 8259, as Go's encoding/json accepts it) for
  * test fixtures users record, such as the wifi collector's
- * --collector.wifi.fixtures files. Input is untrusted: every byte is checked,
- * nesting is bounded, and a syntax error is -EINVAL, never a read past the end.
+ * --collector.wifi.fixtures files and the qdisc collector's
+ * --collector.qdisc.fixtures results.json. Input is untrusted: every byte is
+ * checked, nesting is bounded, and a syntax error is -EINVAL, never a read past
+ * the end.
  *
  * The whole text is parsed into a tree of nodes kept in reusable arrays (they
  * grow to a high-water mark, so parsing the same files again allocates nothing).
@@ -81,5 +83,14 @@ bool he_json_key_is(const struct he_json *j, const struct he_json_node *m, const
  * or exponent) in range. 0 or -EINVAL (also for any other type).
  */
 int he_json_int64(const struct he_json *j, const struct he_json_node *n, int64_t *out);
+
+/*
+ * A number as Go decodes it into a uintN (bits 1 to 64: uint8 ... uint64): an
+ * integer literal with no sign, fraction or exponent, at most 2^bits - 1 (Go's
+ * strconv.ParseUint then reflect's OverflowUint). 0, or -EINVAL for anything
+ * else, any other type included (Go's UnmarshalTypeError for all of them).
+ */
+int he_json_uint(const struct he_json *j, const struct he_json_node *n, unsigned bits,
+                 uint64_t *out);
 
 #endif

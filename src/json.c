@@ -398,3 +398,25 @@ int he_json_int64(const struct he_json *j, const struct he_json_node *n, int64_t
     *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return 0;
 }
+
+int he_json_uint(const struct he_json *j, const struct he_json_node *n, unsigned bits,
+                 uint64_t *out)
+{
+    if (n->type != HE_JSON_NUMBER || bits == 0 || bits > 64 || n->len == 0) {
+        return -EINVAL;
+    }
+    const char *s = he_json_text(j, n);
+    uint64_t v = 0, max = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+    for (size_t i = 0; i < n->len; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return -EINVAL;   /* "-0", "1.0", "1e3": ParseUint refuses them all */
+        }
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > max / 10 || d > max - v * 10) {
+            return -EINVAL;   /* (max - d) / 10 would wrap for max < 9 */
+        }
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}

@@ -2,7 +2,8 @@
 /*
  * Unit tests for the strict JSON reader (src/json.c): the RFC 8259 grammar as
  * Go's encoding/json accepts it, Go's string decoding (escapes, surrogates,
- * U+FFFD for broken UTF-8), integers as Go decodes them into an int, the
+ * U+FFFD for broken UTF-8), integers as Go decodes them into an int or a
+ * uintN, case-insensitive key matching, the
  * nesting bound, reuse of the node arrays, and random garbage.
  */
 #include <check.h>
@@ -120,10 +121,80 @@ START_TEST(test_json_int64_takes_integer_literals_in_range_only)
 }
 END_TEST
 
+/* Go's ParseUint(s, 10, 64) then OverflowUint: what qdisc's uint32 and uint64 fields take. */
+START_TEST(test_json_uint_takes_unsigned_literals_that_fit_bits)
+{
+    static const struct {
+        const char *lit;
+        unsigned bits;
+        int rc;
+        uint64_t v;
+    } cases[] = {
+        {"0", 32, 0, 0},
+        {"4294967295", 32, 0, UINT32_MAX},
+        {"4294967296", 32, -EINVAL, 0},
+        {"18446744073709551615", 64, 0, UINT64_MAX},
+        {"18446744073709551616", 64, -EINVAL, 0},
+        {"99999999999999999999999", 64, -EINVAL, 0},
+        {"255", 8, 0, 255},
+        {"256", 8, -EINVAL, 0},
+        {"1", 1, 0, 1},
+        {"2", 1, -EINVAL, 0},
+        {"-1", 64, -EINVAL, 0},
+        {"-0", 64, -EINVAL, 0},
+        {"1.0", 64, -EINVAL, 0},
+        {"1e3", 64, -EINVAL, 0},
+        {"1E+0", 64, -EINVAL, 0},
+        {"1", 0, -EINVAL, 0},
+        {"1", 65, -EINVAL, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint64_t v = 42;
+        ck_assert_int_eq(parse(cases[i].lit), 0);
+        int rc = he_json_uint(&j, he_json_node(&j, 0), cases[i].bits, &v);
+        ck_assert_msg(rc == cases[i].rc, "%s as %u bits: %d", cases[i].lit, cases[i].bits, rc);
+        ck_assert_msg(v == (rc == 0 ? cases[i].v : 42), "%s: value %llu", cases[i].lit,
+                      (unsigned long long)v);
+    }
+}
+END_TEST
+
+START_TEST(test_json_uint_refuses_other_types)
+{
+    static const char *other[] = {"\"5\"", "null", "true", "false", "[1]", "{\"a\":1}"};
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+        uint64_t v = 42;
+        ck_assert_int_eq(parse(other[i]), 0);
+        ck_assert_int_eq(he_json_uint(&j, he_json_node(&j, 0), 64, &v), -EINVAL);
+        ck_assert(v == 42);
+    }
+}
+END_TEST
+
+/* Go matches a key to a field by the whole key: a NUL inside it is no end of string. */
+START_TEST(test_json_key_is_ignores_ascii_case_only_over_the_whole_key)
+{
+    ck_assert_int_eq(parse("{\"bYTES\":1,\"Bytes\\u0000x\":2,\"\\u0042ytes\":3,"
+                           "\"Byte\\u017f\":4,\"Bytess\":5}"),
+                     0);
+    const struct he_json_node *m = he_json_node(&j, he_json_node(&j, 0)->child);
+    ck_assert(he_json_key_is(&j, m, "Bytes"));
+    m = he_json_node(&j, m->next);
+    ck_assert(!he_json_key_is(&j, m, "Bytes"));
+    m = he_json_node(&j, m->next);
+    ck_assert(he_json_key_is(&j, m, "bytes"));   /* escapes are decoded first */
+    m = he_json_node(&j, m->next);
+    ck_assert(!he_json_key_is(&j, m, "Bytes"));   /* U+017F is not ASCII */
+    m = he_json_node(&j, m->next);
+    ck_assert(!he_json_key_is(&j, m, "Bytes"));
+}
+END_TEST
+
 START_TEST(test_json_nesting_is_bounded)
 {
     size_t deep = HE_JSON_MAX_DEPTH + 2;
     char *s = malloc(2 * deep + 1);
+    ck_assert_ptr_nonnull(s);   /* also keeps GCC's -Warray-bounds quiet under sanitizers */
     memset(s, '[', deep);
     memset(s + deep, ']', deep);
     s[2 * deep] = '\0';
@@ -174,6 +245,9 @@ int main(void)
     tcase_add_test(tc, test_json_tree_keeps_order_keys_and_literals);
     tcase_add_test(tc, test_json_strings_decode_as_go_does);
     tcase_add_test(tc, test_json_int64_takes_integer_literals_in_range_only);
+    tcase_add_test(tc, test_json_uint_takes_unsigned_literals_that_fit_bits);
+    tcase_add_test(tc, test_json_uint_refuses_other_types);
+    tcase_add_test(tc, test_json_key_is_ignores_ascii_case_only_over_the_whole_key);
     tcase_add_test(tc, test_json_nesting_is_bounded);
     tcase_add_test(tc, test_json_reuses_storage_across_parses);
     tcase_add_test(tc, test_json_survives_garbage);
