@@ -224,4 +224,13 @@ int he_nl_parse_route(const struct nlmsghdr *nlh, struct he_nl_route *out);
  */
 int he_nl_route_next_hop(const struct he_nl_route *r, size_t *off, struct he_nl_route_hop *hop);
 
+/*
+ * Generic netlink: dumps command cmd (version 1) of family id with the request
+ * attributes attrs (len bytes, already laid out as netlink attributes, e.g.
+ * NL80211_ATTR_IFINDEX), calling fn for every reply. Returns as he_nl_dump(), or
+ * -EMSGSIZE when the attributes do not fit one request.
+ */
+int he_nl_genl_dump_attrs(struct he_nl *nl, uint16_t id, uint8_t cmd, const void *attrs,
+                          size_t len, he_nl_msg_fn fn, void *data);
+
 #endif

@@ -733,3 +733,24 @@ int he_nl_parse_route(const struct nlmsghdr *nlh, struct he_nl_route *out)
     }
     return 0;
 }
+
+int he_nl_genl_dump_attrs(struct he_nl *nl, uint16_t id, uint8_t cmd, const void *attrs,
+                          size_t len, he_nl_msg_fn fn, void *data)
+{
+    uint32_t req[64];
+    size_t room = sizeof(req) - MNL_NLMSG_HDRLEN - MNL_ALIGN(sizeof(struct genlmsghdr));
+    if (len > room) {
+        return -EMSGSIZE;
+    }
+    memset(req, 0, sizeof(req));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+    nlh->nlmsg_type = id;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+    g->cmd = cmd;
+    g->version = 1;
+    if (len > 0) {
+        memcpy(mnl_nlmsg_put_extra_header(nlh, len), attrs, len);
+    }
+    return nl_transact(nl, nlh, fn, data);
+}
