@@ -317,7 +317,9 @@ static void ids_load(struct pcidevice_state *s)
         p += len + (nl ? 1 : 0);
     }
     ids_sort_state = s;
-    qsort(s->idx, s->nidx, sizeof(*s->idx), ids_cmp);
+    if (s->nidx > 1) {   /* an empty index has no array yet: qsort(NULL, 0) is undefined */
+        qsort(s->idx, s->nidx, sizeof(*s->idx), ids_cmp);
+    }
     char n[32];
     snprintf(n, sizeof(n), "%zu", s->nidx);
     he_log_debug("pcidevice: loaded PCI IDs", "entries", n, NULL);
