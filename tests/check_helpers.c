@@ -90,6 +90,28 @@ START_TEST(test_regex_case_insensitive_prefix)
 }
 END_TEST
 
+/* Answers stay right across the table drops: a hit after regexec ran recompiles. */
+START_TEST(test_regex_answers_survive_dropped_tables)
+{
+    struct he_regex r;
+    char err[256];
+    ck_assert_int_eq(he_regex_compile(&r, "^(eth|en)[0-9]+$", err, sizeof(err)), 0);
+    for (int round = 0; round < 3; round++) {
+        ck_assert(he_regex_match(&r, "eth0"));   /* a miss the first round, then remembered */
+        ck_assert(!he_regex_match(&r, "lo"));
+        ck_assert(!r.ran || round == 0);
+    }
+    ck_assert(!r.ran); /* the first answer from memory dropped regexec's tables */
+    ck_assert(he_regex_match(&r, "en12"));  /* a new name: regexec runs again */
+    ck_assert(r.ran);
+    he_regex_trim(&r);
+    ck_assert(!r.ran);
+    ck_assert(!he_regex_match(&r, "wlan0"));
+    ck_assert(he_regex_match(&r, "en12"));
+    he_regex_free(&r);
+}
+END_TEST
+
 START_TEST(test_regex_empty_pattern_is_unset)
 {
     struct he_regex r;
@@ -316,6 +338,7 @@ static Suite *helpers_suite(void)
     tcase_add_test(re, test_regex_searches_unanchored_like_go);
     tcase_add_test(re, test_regex_case_insensitive_prefix);
     tcase_add_test(re, test_regex_empty_pattern_is_unset);
+    tcase_add_test(re, test_regex_answers_survive_dropped_tables);
     tcase_add_test(re, test_regex_reports_invalid_pattern);
     tcase_add_test(re, test_regex_remembers_answers_and_stays_right_past_its_bound);
     tcase_add_test(re, test_filter_include_keeps_only_matches);
