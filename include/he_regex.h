@@ -22,6 +22,7 @@ struct he_regex {
     char *posix;                 /* the translated pattern, to compile again; set if compiled */
     int cflags;
     bool ran;                    /* regexec has run since the last compile */
+    bool trimmed;                /* the first scrape's tables were dropped */
 };
 
 /*
@@ -36,8 +37,10 @@ int he_regex_compile(struct he_regex *r, const char *pattern, char *err, size_t 
  * every scrape; the memory for that is taken on first use and kept. regexec's
  * own state tables (glibc builds a DFA lazily, ~0.5 MB for the default netstat
  * and filesystem patterns) are dropped once the remembered answers suffice: on
- * the first answer from memory after regexec ran, r is compiled afresh (only
- * while the memory has room, so that a memo that is full keeps its DFA).
+ * the first answer from memory, r is compiled afresh (only while the memory has
+ * room, so that a memo that is full keeps its DFA). Only once: the few states a
+ * new name adds later are not worth a compile's allocations on every change of
+ * the host's devices, mounts or slab caches.
  */
 bool he_regex_match(struct he_regex *r, const char *s);
 

@@ -131,6 +131,7 @@ int he_regex_compile(struct he_regex *r, const char *pattern, char *err, size_t 
     r->memo = NULL;
     r->posix = NULL;
     r->ran = false;
+    r->trimmed = false;
     if (!pattern || !*pattern) {
         return 0;
     }
@@ -187,8 +188,9 @@ bool he_regex_match(struct he_regex *r, const char *s)
     struct he_regex_memo *m = r->memo;
     size_t slot = m ? memo_slot(m, s) : 0;
     if (m && m->slots[slot]) {
-        if (r->ran && m->used < MEMO_MAX_NAMES) {
+        if (r->ran && !r->trimmed && m->used < MEMO_MAX_NAMES) {
             regex_drop_tables(r);
+            r->trimmed = true;
         }
         return m->matched[slot];
     }

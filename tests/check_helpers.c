@@ -102,12 +102,16 @@ START_TEST(test_regex_answers_survive_dropped_tables)
         ck_assert(!r.ran || round == 0);
     }
     ck_assert(!r.ran); /* the first answer from memory dropped regexec's tables */
+    ck_assert(r.trimmed);
     ck_assert(he_regex_match(&r, "en12"));  /* a new name: regexec runs again */
+    ck_assert(r.ran);
+    ck_assert(he_regex_match(&r, "en12")); /* remembered; no second compile */
     ck_assert(r.ran);
     he_regex_trim(&r);
     ck_assert(!r.ran);
     ck_assert(!he_regex_match(&r, "wlan0"));
     ck_assert(he_regex_match(&r, "en12"));
+    ck_assert(he_regex_match(&r, "eth0"));
     he_regex_free(&r);
 }
 END_TEST
