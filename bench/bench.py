@@ -587,25 +587,88 @@ def version_line(binary):
     return (out.stdout + out.stderr).splitlines()[0] if (out.stdout + out.stderr) else "?"
 
 
+# The metric names users' dashboards and alerts query (Grafana's "Node Exporter Full"
+# and node_exporter's node-mixin, the copies tests/consumers_test.py checks too).
+CONSUMERS_DIR = SOURCE_DIR / "tests" / "consumers"
+# Which node_exporter collector serves a metric name, by prefix, the longest match
+# winning (node_exporter 1.12 collector/*_linux.go). host_exporter collectors carry
+# node_exporter's names, so one table serves both tools.
+SERVED_BY = [
+    ("node_arp_", "arp"), ("node_bonding_", "bonding"), ("node_boot_time_seconds", "stat"),
+    ("node_context_switches_total", "stat"), ("node_forks_total", "stat"),
+    ("node_intr_total", "stat"), ("node_procs_", "stat"),
+    ("node_cooling_device_", "thermal_zone"), ("node_thermal_zone_", "thermal_zone"),
+    ("node_cpu_", "cpu"), ("node_cpu_scaling_", "cpufreq"), ("node_cpu_frequency_", "cpufreq"),
+    ("node_disk_", "diskstats"), ("node_entropy_", "entropy"), ("node_filefd_", "filefd"),
+    ("node_filesystem_", "filesystem"), ("node_hwmon_", "hwmon"),
+    ("node_interrupts_", "interrupts"), ("node_kernel_hung_", "kernel_hung"),
+    ("node_load", "loadavg"), ("node_md_", "mdadm"), ("node_memory_", "meminfo"),
+    ("node_memory_numa_", "meminfo_numa"), ("node_netstat_", "netstat"),
+    ("node_network_", "netclass"), ("node_network_receive_", "netdev"),
+    ("node_network_transmit_", "netdev"), ("node_network_transmit_queue_length", "netclass"),
+    ("node_nf_conntrack_", "conntrack"), ("node_power_supply_", "powersupplyclass"),
+    ("node_pressure_", "pressure"), ("node_processes_", "processes"),
+    ("node_schedstat_", "schedstat"), ("node_sockstat_", "sockstat"),
+    ("node_softnet_", "softnet"), ("node_systemd_", "systemd"),
+    ("node_tcp_connection_states", "tcpstat"), ("node_textfile_", "textfile"),
+    ("node_time_seconds", "time"), ("node_timex_", "timex"), ("node_udp_queues", "udp_queues"),
+    ("node_uname_", "uname"), ("node_vmstat_", "vmstat"),
+]
+# Names no single collector serves: the scrape's own families and the process's.
+NO_COLLECTOR = ("node_scrape_collector_", "process_", "node_exporter_", "go_", "promhttp_")
+
+
+def served_by(name):
+    """The collector that serves metric `name`, "" for NO_COLLECTOR names, None if unknown."""
+    if name.startswith(NO_COLLECTOR):
+        return ""
+    best = max((p for p in SERVED_BY if name.startswith(p[0])), key=lambda p: len(p[0]),
+               default=None)
+    return best[1] if best else None
+
+
+def consumer_collectors(notes):
+    """{collector: [names]} for the names in CONSUMERS_DIR/*.metrics."""
+    wanted, unknown = {}, []
+    for path in sorted(CONSUMERS_DIR.glob("*.metrics")):
+        for name in path.read_text().split():
+            col = served_by(name)
+            if col is None:
+                unknown.append(name)
+            elif col:
+                wanted.setdefault(col, [])
+                if name not in wanted[col]:
+                    wanted[col].append(name)
+    if unknown:
+        notes.append("no collector known for consumer names "
+                     + ", ".join(sorted(set(unknown))) + " (bench.py SERVED_BY)")
+    return wanted
+
+
 def make_instances(he_bin, ne_bin, notes):
-    """The processes: each tool with the same set (every host_exporter collector) and
-    with its own defaults (no collector flag)."""
+    """The processes: each tool with the same set and with its own defaults (no collector
+    flag). The same set is every collector that serves a name the consumers query and
+    that both tools have (host_exporter's alone when node_exporter is absent); a served
+    collector one side lacks is named in the notes."""
     he_cols = collectors(he_bin)
     if not he_cols:
         raise RuntimeError(f"no --collector.NAME in {he_bin} --help")
-    same = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in he_cols]
+    wanted = consumer_collectors(notes)
+    ne_cols = set(collectors(ne_bin)) if ne_bin else set(he_cols)
+    for tool, have in (("host_exporter", set(he_cols)), ("node_exporter", ne_cols)):
+        lacks = sorted(c for c in wanted if c not in have)
+        if lacks and (tool == "host_exporter" or ne_bin):
+            notes.append(f"{tool} lacks " + ", ".join(
+                f"{c} ({', '.join(wanted[c])})" for c in lacks)
+                + ": left out of both same sets")
+    same_cols = [c for c in he_cols if c in wanted and c in ne_cols]
+    same = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in same_cols]
     insts = [Instance("host_exporter", "same", [str(he_bin), *same]),
              Instance("host_exporter", "default", [str(he_bin)])]
     if ne_bin:
-        ne_cols = set(collectors(ne_bin))
-        missing = [c for c in he_cols if c not in ne_cols]
-        if missing:
-            notes.append(f"node_exporter lacks {', '.join(missing)}: its same set is without them")
-        ne_same = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in he_cols
-                                                      if c in ne_cols]
-        insts += [Instance("node_exporter", "same", [str(ne_bin), *ne_same]),
+        insts += [Instance("node_exporter", "same", [str(ne_bin), *same]),
                   Instance("node_exporter", "default", [str(ne_bin)])]
-    return insts, he_cols
+    return insts, same_cols
 
 
 def load_average():

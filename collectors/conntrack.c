@@ -58,7 +58,12 @@ static const struct {
 #define CONNTRACK_MAX_COLUMNS 17
 
 struct conntrack_state {
-    struct he_file file;   /* one at a time: count, max, stat */
+    /*
+     * count, max, stat: kept open and re-read from offset 0 (reopened on any
+     * error, so a module unloaded and loaded again is found again).
+     */
+    struct he_file files[3];
+    struct he_file *file;  /* the one conntrack_read() read last */
 };
 
 static int conntrack_init(void **state)
@@ -67,7 +72,9 @@ static int conntrack_init(void **state)
     if (!s) {
         return -ENOMEM;
     }
-    he_file_init(&s->file, false, 0);
+    for (int i = 0; i < 3; i++) {
+        he_file_init(&s->files[i], true, 0);
+    }
     *state = s;
     return 0;
 }
@@ -75,29 +82,34 @@ static int conntrack_init(void **state)
 static void conntrack_fini(void *state)
 {
     struct conntrack_state *s = state;
-    he_file_fini(&s->file);
+    for (int i = 0; i < 3; i++) {
+        he_file_fini(&s->files[i]);
+    }
     free(s);
 }
 
-/* Reads <procfs>/rel into s->file, path into path. */
-static int conntrack_read(struct conntrack_state *s, const char *rel, char *path, size_t size)
+/* Reads <procfs>/rel into s->files[which] (s->file then points at it), path into path. */
+static int conntrack_read(struct conntrack_state *s, int which, const char *rel, char *path,
+                          size_t size)
 {
+    s->file = &s->files[which];
     int rc = he_path_proc(path, size, rel);
     if (rc == 0) {
-        rc = he_file_read(&s->file, path);
+        rc = he_file_read(s->file, path);
     }
     return rc;
 }
 
 /* A sysctl gauge: -ENODATA when the file does not exist (module not loaded). */
-static int conntrack_sysctl(struct conntrack_state *s, const char *rel, const char *name,
+static int conntrack_sysctl(struct conntrack_state *s, int which, const char *rel,
+                            const char *name,
                             const char *help, struct he_writer *w)
 {
     char path[4096];
     uint64_t value;
-    int rc = conntrack_read(s, rel, path, sizeof(path));
+    int rc = conntrack_read(s, which, rel, path, sizeof(path));
     if (rc == 0) {
-        rc = he_parse_u64_trimmed((struct he_field){s->file.buf.data, s->file.buf.len}, &value);
+        rc = he_parse_u64_trimmed((struct he_field){s->file->buf.data, s->file->buf.len}, &value);
     }
     if (rc == -ENOENT) {
         he_log_debug("conntrack: probably not loaded", "path", path, NULL);
@@ -160,9 +172,9 @@ static int conntrack_stat(struct conntrack_state *s, struct he_writer *w)
 {
     char path[4096];
     uint64_t sums[CONNTRACK_NSTATS] = {0};
-    int rc = conntrack_read(s, "net/stat/nf_conntrack", path, sizeof(path));
+    int rc = conntrack_read(s, 2, "net/stat/nf_conntrack", path, sizeof(path));
     if (rc == 0) {
-        rc = conntrack_parse_stat(&s->file.buf, sums);
+        rc = conntrack_parse_stat(&s->file->buf, sums);
     }
     if (rc == -ENOENT) {
         he_log_debug("conntrack: probably not loaded", "path", path, NULL);
@@ -182,12 +194,12 @@ static int conntrack_stat(struct conntrack_state *s, struct he_writer *w)
 static int conntrack_collect(void *state, struct he_writer *w)
 {
     struct conntrack_state *s = state;
-    int rc = conntrack_sysctl(s, "sys/net/netfilter/nf_conntrack_count",
+    int rc = conntrack_sysctl(s, 0, "sys/net/netfilter/nf_conntrack_count",
                               "node_nf_conntrack_entries",
                               "Number of currently allocated flow entries for connection tracking.",
                               w);
     if (rc == 0) {
-        rc = conntrack_sysctl(s, "sys/net/netfilter/nf_conntrack_max",
+        rc = conntrack_sysctl(s, 1, "sys/net/netfilter/nf_conntrack_max",
                               "node_nf_conntrack_entries_limit",
                               "Maximum size of connection tracking table.", w);
     }

@@ -45,16 +45,31 @@ struct entropy_values {
     uint64_t value[ENTROPY_NFILES];
 };
 
-/* No state: every file is small and read whole each scrape. */
+/* One kept-open file per entry of entropy_files (re-read from offset 0, reopened on error). */
+struct entropy_state {
+    struct he_file files[ENTROPY_NFILES];
+};
+
 static int entropy_init(void **state)
 {
-    *state = NULL;
+    struct entropy_state *s = calloc(1, sizeof(*s));
+    if (!s) {
+        return -ENOMEM;
+    }
+    for (int i = 0; i < ENTROPY_NFILES; i++) {
+        he_file_init(&s->files[i], true, 256);
+    }
+    *state = s;
     return 0;
 }
 
 static void entropy_fini(void *state)
 {
-    (void)state;
+    struct entropy_state *s = state;
+    for (int i = 0; i < ENTROPY_NFILES; i++) {
+        he_file_fini(&s->files[i]);
+    }
+    free(s);
 }
 
 /* Parses text as strconv.ParseUint(strings.TrimSpace(text), 10, 64). */
@@ -64,21 +79,20 @@ static int entropy_parse(const char *text, size_t len, uint64_t *out)
 }
 
 /* Reads one file: 0, 1 when it is absent, or a negative errno. */
-static int entropy_read(const char *name, uint64_t *out)
+static int entropy_read(struct he_file *f, const char *name, uint64_t *out)
 {
     char rel[64];
     char path[4096];
-    char buf[256];
     snprintf(rel, sizeof(rel), "sys/kernel/random/%s", name);
     int rc = he_path_proc(path, sizeof(path), rel);
     if (rc == 0) {
-        rc = he_read_attr(path, buf, sizeof(buf));
+        rc = he_file_read(f, path);
     }
     if (rc == -ENOENT) {
         return 1;
     }
     if (rc >= 0) {
-        rc = entropy_parse(buf, (size_t)rc, out);
+        rc = entropy_parse(f->buf.data, f->buf.len, out);
     }
     if (rc < 0) {
         he_log_debug("entropy: cannot read", "path", path, "err", strerror(-rc), NULL);
@@ -88,10 +102,10 @@ static int entropy_read(const char *name, uint64_t *out)
 
 static int entropy_collect(void *state, struct he_writer *w)
 {
+    struct entropy_state *s = state;
     struct entropy_values v = {0};
-    (void)state;
     for (int i = 0; i < ENTROPY_NFILES; i++) {
-        int rc = entropy_read(entropy_files[i], &v.value[i]);
+        int rc = entropy_read(&s->files[i], entropy_files[i], &v.value[i]);
         if (rc < 0) {
             return rc;
         }

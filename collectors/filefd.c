@@ -12,6 +12,7 @@
  * are checked first and nothing is emitted, the same on every scrape.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "he_collector.h"
@@ -21,16 +22,22 @@
 #include "he_parse_go.h"
 #include "he_paths.h"
 
-/* No state: the file is one short line, read whole each scrape. */
+/* file-nr, kept open and re-read from offset 0 (reopened on error): one short line. */
 static int filefd_init(void **state)
 {
-    *state = NULL;
+    struct he_file *f = malloc(sizeof(*f));
+    if (!f) {
+        return -ENOMEM;
+    }
+    he_file_init(f, true, 256);
+    *state = f;
     return 0;
 }
 
 static void filefd_fini(void *state)
 {
-    (void)state;
+    he_file_fini(state);
+    free(state);
 }
 
 /*
@@ -63,16 +70,15 @@ static int filefd_parse(const char *text, size_t len, double *allocated, double 
 
 static int filefd_collect(void *state, struct he_writer *w)
 {
+    struct he_file *f = state;
     char path[4096];
-    char buf[256];
     double allocated, maximum;
-    (void)state;
     int rc = he_path_proc(path, sizeof(path), "sys/fs/file-nr");
     if (rc == 0) {
-        rc = he_read_attr(path, buf, sizeof(buf));
+        rc = he_file_read(f, path);
     }
     if (rc >= 0) {
-        rc = filefd_parse(buf, (size_t)rc, &allocated, &maximum);
+        rc = filefd_parse(f->buf.data, f->buf.len, &allocated, &maximum);
     }
     if (rc < 0) {
         he_log_debug("filefd: couldn't get file-nr", "path", path, "err", strerror(-rc), NULL);

@@ -1042,7 +1042,7 @@ static int fs_init(void **state)
     if (!s) {
         return -ENOMEM;
     }
-    he_file_init(&s->file, false, 0);
+    he_file_init(&s->file, true, 0); /* /proc/1/mountinfo: kept open */
     he_buf_init(&s->strs, 0);
     he_buf_init(&s->scratch, 0);
     he_duration_parse_usec(fs_mount_timeout, &usec);

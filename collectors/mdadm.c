@@ -746,7 +746,7 @@ static int mdadm_init(void **state)
     if (!s) {
         return -ENOMEM;
     }
-    he_file_init(&s->file, false, 0);
+    he_file_init(&s->file, true, 0);
     he_buf_init(&s->names, 0);
     he_dir_init(&s->block);
     he_dir_init(&s->dir);

@@ -28,13 +28,16 @@
  * upstream's ">= 0" check), duplex is the Duplex type's name ("Half", "Full",
  * "Unknown"). Without the ethtool family both are left out, as upstream.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
@@ -51,6 +54,7 @@
 #include "he_parse_go.h"
 #include "he_paths.h"
 #include "he_regex.h"
+#include "he_sysread.h"
 
 static const char *netclass_ignored_flag;
 static bool netclass_ignore_invalid_speed;
@@ -268,25 +272,30 @@ static const struct netclass_attr *netclass_find_attr(const char *name)
  * of at most 128 bytes, then bytes.TrimSpace) and ValueParser.PInt64 do.
  */
 static int netclass_read_attr(struct netclass_state *s, struct netclass_iface *it,
-                              const char *dir, const struct netclass_attr *a)
+                              const char *dir, int dirfd, const struct netclass_attr *a,
+                              unsigned char type)
 {
-    char path[PATH_MAX], buf[4097];
+    char path[PATH_MAX], buf[HE_SYSREAD_MAX + 1];
     struct stat st;
-    if (he_path_join(path, sizeof(path), dir, a->file) < 0) {
-        return -ENAMETOOLONG;
+    /* procfs reads regular files only; the listing's d_type says, else lstat as Go does. */
+    if (type != DT_REG && (type != DT_UNKNOWN ||
+                           fstatat(dirfd, a->file, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                           !S_ISREG(st.st_mode))) {
+        return 0;
     }
-    if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-        return 0;   /* procfs reads regular files only */
-    }
-    int n = he_read_attr(path, buf, sizeof(buf));
+    /* SysReadFile's one read of 128 bytes, trimmed: one read(2), not a read to EOF. */
+    int n = he_sysread_at(dirfd, a->file, buf);
     if (n < 0) {
-        if (netclass_ignorable(n) || n == -EFBIG) {
+        if (netclass_ignorable(n)) {
             return 0;
+        }
+        if (he_path_join(path, sizeof(path), dir, a->file) < 0) {
+            snprintf(path, sizeof(path), "%s", a->file);
         }
         he_log_debug("netclass: cannot read", "path", path, NULL);
         return n;
     }
-    struct he_field f = he_go_trim_space((struct he_field){buf, n > 128 ? 128 : (size_t)n});
+    struct he_field f = {buf, (size_t)n};
     if (a->is_str) {
         uint32_t off = netclass_store(s, f.p, f.len);
         if (off == UINT32_MAX) {
@@ -311,18 +320,20 @@ static int netclass_read_iface(struct netclass_state *s, struct netclass_iface *
         he_path_sys(dir, sizeof(dir), rel) < 0) {
         return -ENAMETOOLONG;
     }
-    int rc = he_dir_read(&s->attrs, dir);
+    int dirfd;
+    int rc = he_dir_open_read(&s->attrs, dir, &dirfd);
     if (rc < 0) {
         he_log_debug("netclass: cannot list", "path", dir, NULL);
         return rc;
     }
-    for (size_t i = 0; i < s->attrs.n; i++) {
+    for (size_t i = 0; i < s->attrs.n && rc == 0; i++) {
         const struct netclass_attr *a = netclass_find_attr(he_dir_name(&s->attrs, i));
-        if (a && (rc = netclass_read_attr(s, it, dir, a)) < 0) {
-            return rc;
+        if (a) {
+            rc = netclass_read_attr(s, it, dir, dirfd, a, he_dir_type(&s->attrs, i));
         }
     }
-    return 0;
+    close(dirfd);
+    return rc;
 }
 
 static struct netclass_iface *netclass_add(struct netclass_state *s, const char *name)

@@ -38,8 +38,15 @@
 #define PRESSURE_READ_CAP (1024u * 1024u)
 #define PRESSURE_MAX_LINE (64u * 1024u)
 
+/* cpu, io, memory, irq: the resources of pressure_resources[]. */
+#define PRESSURE_NFILES 4
+
 struct pressure_state {
-    struct he_file file;   /* not kept open: the files may be absent */
+    /*
+     * One per resource, kept open and re-read from offset 0; a file that is absent
+     * (no CONFIG_PSI, no irq pressure before Linux 6.1) is tried again each scrape.
+     */
+    struct he_file files[PRESSURE_NFILES];
 };
 
 /* What one file held: the "some" and "full" totals, in microseconds. */
@@ -54,7 +61,9 @@ static int pressure_init(void **state)
     if (!s) {
         return -ENOMEM;
     }
-    he_file_init(&s->file, false, 0);
+    for (int i = 0; i < PRESSURE_NFILES; i++) {
+        he_file_init(&s->files[i], true, 0);
+    }
     *state = s;
     return 0;
 }
@@ -62,7 +71,9 @@ static int pressure_init(void **state)
 static void pressure_fini(void *state)
 {
     struct pressure_state *s = state;
-    he_file_fini(&s->file);
+    for (int i = 0; i < PRESSURE_NFILES; i++) {
+        he_file_fini(&s->files[i]);
+    }
     free(s);
 }
 
@@ -217,14 +228,14 @@ static int pressure_emit(const struct pressure_resource *r, const struct pressur
 }
 
 /* Reads one resource's file: 0, 1 when it is absent, or a negative errno. */
-static int pressure_read(struct pressure_state *s, const char *name, struct pressure_stats *st)
+static int pressure_read(struct he_file *f, const char *name, struct pressure_stats *st)
 {
     char rel[32];
     char path[4096];
     snprintf(rel, sizeof(rel), "pressure/%s", name);
     int rc = he_path_proc(path, sizeof(path), rel);
     if (rc == 0) {
-        rc = he_file_read(&s->file, path);
+        rc = he_file_read(f, path);
     }
     if (rc == -ENOENT) {
         he_log_debug("pressure: information is unavailable", "path", path, NULL);
@@ -235,7 +246,7 @@ static int pressure_read(struct pressure_state *s, const char *name, struct pres
         return -ENODATA;
     }
     if (rc == 0) {
-        rc = pressure_parse(&s->file.buf, st);
+        rc = pressure_parse(&f->buf, st);
     }
     if (rc < 0) {
         he_log_debug("pressure: cannot read", "path", path, "err", strerror(-rc), NULL);
@@ -243,13 +254,16 @@ static int pressure_read(struct pressure_state *s, const char *name, struct pres
     return rc;
 }
 
+_Static_assert(sizeof(pressure_resources) / sizeof(pressure_resources[0]) == PRESSURE_NFILES,
+               "one kept file per resource");
+
 static int pressure_collect(void *state, struct he_writer *w)
 {
     struct pressure_state *s = state;
     size_t found = 0;
     for (size_t i = 0; i < sizeof(pressure_resources) / sizeof(pressure_resources[0]); i++) {
         struct pressure_stats st;
-        int rc = pressure_read(s, pressure_resources[i].name, &st);
+        int rc = pressure_read(&s->files[i], pressure_resources[i].name, &st);
         if (rc == 1) {
             continue;
         }

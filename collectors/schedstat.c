@@ -32,7 +32,7 @@
 #define SCHEDSTAT_NUMBERS 9
 
 struct schedstat_state {
-    struct he_file file;   /* not kept open: absent without CONFIG_SCHEDSTATS */
+    struct he_file file;   /* kept open; absent without CONFIG_SCHEDSTATS: retried each scrape */
 };
 
 /* One matched cpu line: the label digits and the nine numbers as text. */
@@ -47,7 +47,7 @@ static int schedstat_init(void **state)
     if (!s) {
         return -ENOMEM;
     }
-    he_file_init(&s->file, false, 0);
+    he_file_init(&s->file, true, 0);
     *state = s;
     return 0;
 }

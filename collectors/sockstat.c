@@ -75,8 +75,8 @@ static int sockstat_init(void **state)
     if (!s) {
         return -ENOMEM;
     }
-    he_file_init(&s->files[0], false, 0);
-    he_file_init(&s->files[1], false, 0);
+    he_file_init(&s->files[0], true, 0);
+    he_file_init(&s->files[1], true, 0);
     he_buf_init(&s->name, SOCKSTAT_MAX_LINE + 64);
     he_buf_init(&s->help, 2 * SOCKSTAT_MAX_LINE);
     /* Go's os.Getpagesize(). */

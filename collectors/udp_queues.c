@@ -37,7 +37,7 @@
 #define UDP_QUEUES_FIELDS 13
 
 struct udp_queues_state {
-    struct he_file file;
+    struct he_file files[2];   /* udp, udp6: kept open, re-read from offset 0 */
 };
 
 struct udp_queues_sum {
@@ -50,7 +50,8 @@ static int udp_queues_init(void **state)
     if (!s) {
         return -ENOMEM;
     }
-    he_file_init(&s->file, false, UDP_QUEUES_FILE_LIMIT);
+    he_file_init(&s->files[0], true, UDP_QUEUES_FILE_LIMIT);
+    he_file_init(&s->files[1], true, UDP_QUEUES_FILE_LIMIT);
     *state = s;
     return 0;
 }
@@ -58,7 +59,8 @@ static int udp_queues_init(void **state)
 static void udp_queues_fini(void *state)
 {
     struct udp_queues_state *s = state;
-    he_file_fini(&s->file);
+    he_file_fini(&s->files[0]);
+    he_file_fini(&s->files[1]);
     free(s);
 }
 
@@ -143,17 +145,17 @@ static int udp_queues_parse(const struct he_buf *text, struct udp_queues_sum *su
 }
 
 /* Reads and sums one file, emitting its pair. -ENOENT when it does not exist. */
-static int udp_queues_file(struct udp_queues_state *s, const char *rel, const char *ip,
+static int udp_queues_file(struct he_file *f, const char *rel, const char *ip,
                            struct he_writer *w)
 {
     char path[4096];
     struct udp_queues_sum sum = {0, 0};
     int rc = he_path_proc(path, sizeof(path), rel);
     if (rc == 0) {
-        rc = he_file_read(&s->file, path);
+        rc = he_file_read(f, path);
     }
     if (rc == 0) {
-        rc = udp_queues_parse(&s->file.buf, &sum);
+        rc = udp_queues_parse(&f->buf, &sum);
     }
     if (rc == -ENOENT) {
         he_log_debug("udp_queues: not collecting", "path", path, NULL);
@@ -175,11 +177,11 @@ static int udp_queues_file(struct udp_queues_state *s, const char *rel, const ch
 static int udp_queues_collect(void *state, struct he_writer *w)
 {
     struct udp_queues_state *s = state;
-    int rc4 = udp_queues_file(s, "net/udp", "v4", w);
+    int rc4 = udp_queues_file(&s->files[0], "net/udp", "v4", w);
     if (rc4 < 0 && rc4 != -ENOENT) {
         return rc4;
     }
-    int rc6 = udp_queues_file(s, "net/udp6", "v6", w);
+    int rc6 = udp_queues_file(&s->files[1], "net/udp6", "v6", w);
     if (rc6 < 0 && rc6 != -ENOENT) {
         return rc6;
     }

@@ -9,6 +9,7 @@
 #define HE_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct he_buf {
     char *data;
@@ -29,14 +30,31 @@ void he_buf_free(struct he_buf *b);
 /* Empties the buffer, keeping its allocation. */
 static inline void he_buf_reset(struct he_buf *b) { b->len = 0; }
 
+/* The out-of-line halves of he_buf_reserve() and he_buf_append(): growth and errors. */
+int he_buf_reserve_slow(struct he_buf *b, size_t extra);
+int he_buf_append_slow(struct he_buf *b, const void *p, size_t n);
+
 /*
  * Makes room for extra more bytes after len. Returns 0, -EFBIG when that would pass
- * the limit, or -ENOMEM.
+ * the limit, or -ENOMEM. Inline when the room is there already: cap never exceeds
+ * limit, so what fits in cap passes the limit too (the scrape path appends many
+ * short strings, and the call cost them more than the copy).
  */
-int he_buf_reserve(struct he_buf *b, size_t extra);
+static inline int he_buf_reserve(struct he_buf *b, size_t extra)
+{
+    return extra <= b->cap - b->len ? 0 : he_buf_reserve_slow(b, extra);
+}
 
 /* Appends n bytes. Returns 0 or the error of he_buf_reserve(). */
-int he_buf_append(struct he_buf *b, const void *p, size_t n);
+static inline int he_buf_append(struct he_buf *b, const void *p, size_t n)
+{
+    if (n == 0 || n > b->cap - b->len) {
+        return he_buf_append_slow(b, p, n);
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
 
 /* Appends a NUL-terminated string (without the NUL). */
 int he_buf_puts(struct he_buf *b, const char *s);

@@ -14,7 +14,7 @@
 #include "he_buf.h"
 
 struct he_dir {
-    struct he_buf names;    /* NUL-terminated names, back to back */
+    struct he_buf names;    /* per entry: its d_type byte, then its NUL-terminated name */
     uint32_t *offsets;      /* start of each name in names */
     uint32_t *scratch;      /* for sorting */
     size_t n;
@@ -30,10 +30,27 @@ void he_dir_fini(struct he_dir *d);
  */
 int he_dir_read(struct he_dir *d, const char *path);
 
+/*
+ * he_dir_read(), and on success *fd_out receives the directory's descriptor, which
+ * the caller closes: openat() on it reaches the entries without resolving path
+ * (and a sysfs class symlink) again for each one.
+ */
+int he_dir_open_read(struct he_dir *d, const char *path, int *fd_out);
+
 /* Name i (0 <= i < d->n) in sorted order. */
 static inline const char *he_dir_name(const struct he_dir *d, size_t i)
 {
     return d->names.data + d->offsets[i];
+}
+
+/*
+ * The d_type getdents64 gave name i (DT_REG, DT_DIR, DT_LNK, ...), as Go's
+ * DirEntry.Type() reports it; DT_UNKNOWN where the filesystem does not say, in
+ * which case callers lstat, as Go does.
+ */
+static inline unsigned char he_dir_type(const struct he_dir *d, size_t i)
+{
+    return (unsigned char)d->names.data[d->offsets[i] - 1];
 }
 
 #endif

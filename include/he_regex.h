@@ -19,6 +19,10 @@ struct he_regex {
     regex_t re;
     bool compiled;
     struct he_regex_memo *memo;  /* answers for strings seen before (glibc's regexec is slow) */
+    char *posix;                 /* the translated pattern, to compile again; set if compiled */
+    int cflags;
+    bool ran;                    /* regexec has run since the last compile */
+    bool trimmed;                /* the first scrape's tables were dropped */
 };
 
 /*
@@ -30,9 +34,21 @@ int he_regex_compile(struct he_regex *r, const char *pattern, char *err, size_t 
 /*
  * True when r is set and matches somewhere in s. The answer for each distinct s
  * is remembered (up to a bound), since collectors ask about the same names on
- * every scrape; the memory for that is taken on first use and kept.
+ * every scrape; the memory for that is taken on first use and kept. regexec's
+ * own state tables (glibc builds a DFA lazily, ~0.5 MB for the default netstat
+ * and filesystem patterns) are dropped once the remembered answers suffice: on
+ * the first answer from memory, r is compiled afresh (only while the memory has
+ * room, so that a memo that is full keeps its DFA). Only once: the few states a
+ * new name adds later are not worth a compile's allocations on every change of
+ * the host's devices, mounts or slab caches.
  */
 bool he_regex_match(struct he_regex *r, const char *s);
+
+/*
+ * Drops regexec's state tables now if regexec ran since r was compiled, for a
+ * caller that keeps its own answers and may not ask again (netstat's plan).
+ */
+void he_regex_trim(struct he_regex *r);
 
 void he_regex_free(struct he_regex *r);
 

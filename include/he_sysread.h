@@ -26,6 +26,9 @@
  */
 int he_sysread(const char *path, char out[HE_SYSREAD_MAX + 1]);
 
+/* he_sysread() of name relative to directory descriptor dirfd (openat). */
+int he_sysread_at(int dirfd, const char *name, char out[HE_SYSREAD_MAX + 1]);
+
 /*
  * ReadUintFromFile: 0, the read's negative errno, or -EINVAL (-ERANGE) when the
  * trimmed text is not a decimal uint64.

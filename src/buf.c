@@ -22,7 +22,7 @@ void he_buf_free(struct he_buf *b)
     b->cap = 0;
 }
 
-int he_buf_reserve(struct he_buf *b, size_t extra)
+int he_buf_reserve_slow(struct he_buf *b, size_t extra)
 {
     if (extra > b->limit || b->len > b->limit - extra) {
         return -EFBIG;
@@ -47,7 +47,7 @@ int he_buf_reserve(struct he_buf *b, size_t extra)
     return 0;
 }
 
-int he_buf_append(struct he_buf *b, const void *p, size_t n)
+int he_buf_append_slow(struct he_buf *b, const void *p, size_t n)
 {
     int rc = he_buf_reserve(b, n);
     if (rc < 0) {

@@ -48,7 +48,7 @@ static int grow_index(struct he_dir *d)
     return 0;
 }
 
-static int add_name(struct he_dir *d, const char *name)
+static int add_name(struct he_dir *d, const char *name, unsigned char type)
 {
     if (d->n == MAX_ENTRIES) {
         return -EFBIG;
@@ -59,8 +59,12 @@ static int add_name(struct he_dir *d, const char *name)
             return rc;
         }
     }
+    /* The type byte goes just before its name: he_dir_type() reads it there. */
+    int rc = he_buf_append(&d->names, (const char *)&type, 1);
     size_t off = d->names.len;
-    int rc = he_buf_append(&d->names, name, strlen(name) + 1);
+    if (rc == 0) {
+        rc = he_buf_append(&d->names, name, strlen(name) + 1);
+    }
     if (rc < 0) {
         return rc;
     }
@@ -86,7 +90,7 @@ static int read_entries(struct he_dir *d, int fd)
             if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
                 continue;
             }
-            int rc = add_name(d, e->d_name);
+            int rc = add_name(d, e->d_name, e->d_type);
             if (rc < 0) {
                 return rc;
             }
@@ -95,7 +99,7 @@ static int read_entries(struct he_dir *d, int fd)
     return n < 0 ? -errno : 0;
 }
 
-int he_dir_read(struct he_dir *d, const char *path)
+int he_dir_open_read(struct he_dir *d, const char *path, int *fd_out)
 {
     d->n = 0;
     he_buf_reset(&d->names);
@@ -104,11 +108,22 @@ int he_dir_read(struct he_dir *d, const char *path)
         return -errno;
     }
     int rc = read_entries(d, fd);
-    close(fd);
     if (rc < 0) {
+        close(fd);
         d->n = 0;
         return rc;
     }
     he_sort_indices(d->offsets, d->scratch, d->n, compare_names, d);
+    *fd_out = fd;
     return 0;
+}
+
+int he_dir_read(struct he_dir *d, const char *path)
+{
+    int fd;
+    int rc = he_dir_open_read(d, path, &fd);
+    if (rc == 0) {
+        close(fd);
+    }
+    return rc;
 }

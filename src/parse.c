@@ -99,8 +99,34 @@ int he_parse_u64(struct he_field f, uint64_t *out)
  * floats without a 'p' exponent, which Go refuses too. Like Go, a finite number
  * too large for a double is -ERANGE. Fields longer than any number are refused.
  */
+/*
+ * Decimal integers of at most 15 digits, most kernel counters, without strtod:
+ * below 10^15 < 2^53 every integer is a double exactly, so the value is what
+ * strtod would return. False for anything else, which strtod then reads.
+ */
+static bool parse_small_integer(struct he_field f, double *out)
+{
+    size_t i = f.len > 0 && f.p[0] == '-';
+    if (f.len == i || f.len - i > 15) {
+        return false;
+    }
+    uint64_t v = 0;
+    for (; i < f.len; i++) {
+        unsigned d = (unsigned char)f.p[i] - '0';
+        if (d > 9) {
+            return false;
+        }
+        v = v * 10 + d;
+    }
+    *out = f.p[0] == '-' ? -(double)v : (double)v;
+    return true;
+}
+
 int he_parse_double(struct he_field f, double *out)
 {
+    if (parse_small_integer(f, out)) {
+        return 0;
+    }
     char tmp[64];
     if (f.len == 0 || he_field_copy(f, tmp, sizeof(tmp)) < 0 || isspace((unsigned char)tmp[0])) {
         return -EINVAL;

@@ -284,6 +284,21 @@ struct he_field he_go_trim_space(struct he_field f)
     return f;
 }
 
+/* go_ascii_space as a table, for the byte loops below. */
+static const bool go_ascii_space_table[128] = {
+    ['\t'] = true, ['\n'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true, [' '] = true,
+};
+
+/* he_go_space_at with the ASCII test inline: most bytes of /proc text are ASCII. */
+static inline size_t go_space_len(const char *p, size_t n)
+{
+    unsigned char c = (unsigned char)p[0];
+    if (c < 0x80) {
+        return go_ascii_space_table[c];
+    }
+    return he_go_space_at(p, n);
+}
+
 /*
  * strings.Fields: splits s at runs of white space into at most max fields.
  * Returns the number of fields found, which may exceed max.
@@ -293,13 +308,13 @@ size_t he_go_fields(struct he_field s, struct he_field *out, size_t max)
     size_t n = 0;
     size_t i = 0;
     while (i < s.len) {
-        size_t k = he_go_space_at(s.p + i, s.len - i);
+        size_t k = go_space_len(s.p + i, s.len - i);
         if (k > 0) {
             i += k;
             continue;
         }
         size_t start = i;
-        while (i < s.len && (k = he_go_space_at(s.p + i, s.len - i)) == 0) {
+        while (i < s.len && (k = go_space_len(s.p + i, s.len - i)) == 0) {
             i++;
         }
         if (n < max) {

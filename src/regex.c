@@ -3,6 +3,7 @@
 #include "he_regex.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,9 @@ int he_regex_compile(struct he_regex *r, const char *pattern, char *err, size_t 
 {
     r->compiled = false;
     r->memo = NULL;
+    r->posix = NULL;
+    r->ran = false;
+    r->trimmed = false;
     if (!pattern || !*pattern) {
         return 0;
     }
@@ -145,8 +149,32 @@ int he_regex_compile(struct he_regex *r, const char *pattern, char *err, size_t 
         snprintf(err, errsize, "invalid regular expression \"%s\": %s", pattern, why);
         return -EINVAL;
     }
+    r->posix = strdup(posix);
+    if (!r->posix) {
+        regfree(&r->re);
+        snprintf(err, errsize, "out of memory");
+        return -EINVAL;
+    }
+    r->cflags = flags;
     r->compiled = true;
     return 0;
+}
+
+/*
+ * Compiles r's pattern afresh, dropping the state tables regexec built (freed
+ * pages go back to the kernel with malloc_trim). On failure (memory only: the
+ * pattern compiled before) r keeps its old, working regex_t.
+ */
+static void regex_drop_tables(struct he_regex *r)
+{
+    regex_t fresh;
+    r->ran = false;
+    if (regcomp(&fresh, r->posix, r->cflags) != 0) {
+        return;
+    }
+    regfree(&r->re);
+    r->re = fresh;
+    malloc_trim(0);
 }
 
 bool he_regex_match(struct he_regex *r, const char *s)
@@ -160,8 +188,13 @@ bool he_regex_match(struct he_regex *r, const char *s)
     struct he_regex_memo *m = r->memo;
     size_t slot = m ? memo_slot(m, s) : 0;
     if (m && m->slots[slot]) {
+        if (r->ran && !r->trimmed && m->used < MEMO_MAX_NAMES) {
+            regex_drop_tables(r);
+            r->trimmed = true;
+        }
         return m->matched[slot];
     }
+    r->ran = true;
     bool matched = regexec(&r->re, s, 0, NULL, 0) == 0;
     if (m) {
         memo_remember(m, slot, s, matched);
@@ -169,10 +202,19 @@ bool he_regex_match(struct he_regex *r, const char *s)
     return matched;
 }
 
+void he_regex_trim(struct he_regex *r)
+{
+    if (r->compiled && r->ran) {
+        regex_drop_tables(r);
+    }
+}
+
 void he_regex_free(struct he_regex *r)
 {
     if (r->compiled) {
         regfree(&r->re);
+        free(r->posix);
+        r->posix = NULL;
         r->compiled = false;
     }
     if (r->memo) {

@@ -178,7 +178,7 @@ void he_selfmetrics_process(struct he_writer *w)
 {
     if (!files.ready) {
         he_file_init(&files.stat, true, 0);
-        he_file_init(&files.netstat, false, 0);
+        he_file_init(&files.netstat, true, 0);
         files.boot_time = read_boot_time();
         files.ready = true;
     }

@@ -16,7 +16,12 @@
 
 int he_sysread(const char *path, char out[HE_SYSREAD_MAX + 1])
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    return he_sysread_at(AT_FDCWD, path, out);
+}
+
+int he_sysread_at(int dirfd, const char *name, char out[HE_SYSREAD_MAX + 1])
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         return -errno;
     }

@@ -5,6 +5,7 @@
  * reads (src/file.c) and the stable index sort (src/sort.c).
  */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include "he_file.h"
 #include "he_regex.h"
 #include "he_sort.h"
+#include "he_sysread.h"
 
 static char tmpdir[64];
 
@@ -84,6 +86,32 @@ START_TEST(test_regex_case_insensitive_prefix)
     char err[256];
     ck_assert_int_eq(he_regex_compile(&r, "(?i)^eth", err, sizeof(err)), 0);
     ck_assert(he_regex_match(&r, "ETH0"));
+    he_regex_free(&r);
+}
+END_TEST
+
+/* Answers stay right across the table drops: a hit after regexec ran recompiles. */
+START_TEST(test_regex_answers_survive_dropped_tables)
+{
+    struct he_regex r;
+    char err[256];
+    ck_assert_int_eq(he_regex_compile(&r, "^(eth|en)[0-9]+$", err, sizeof(err)), 0);
+    for (int round = 0; round < 3; round++) {
+        ck_assert(he_regex_match(&r, "eth0"));   /* a miss the first round, then remembered */
+        ck_assert(!he_regex_match(&r, "lo"));
+        ck_assert(!r.ran || round == 0);
+    }
+    ck_assert(!r.ran); /* the first answer from memory dropped regexec's tables */
+    ck_assert(r.trimmed);
+    ck_assert(he_regex_match(&r, "en12"));  /* a new name: regexec runs again */
+    ck_assert(r.ran);
+    ck_assert(he_regex_match(&r, "en12")); /* remembered; no second compile */
+    ck_assert(r.ran);
+    he_regex_trim(&r);
+    ck_assert(!r.ran);
+    ck_assert(!he_regex_match(&r, "wlan0"));
+    ck_assert(he_regex_match(&r, "en12"));
+    ck_assert(he_regex_match(&r, "eth0"));
     he_regex_free(&r);
 }
 END_TEST
@@ -191,6 +219,32 @@ START_TEST(test_dir_lists_sorted_without_dots)
 }
 END_TEST
 
+START_TEST(test_dir_reports_entry_types_and_keeps_descriptor)
+{
+    write_text("file", "x");
+    ck_assert_int_eq(mkdir(in_tmp("sub"), 0700), 0);
+    ck_assert_int_eq(symlink("file", in_tmp("link")), 0);
+    struct he_dir d;
+    he_dir_init(&d);
+    int fd = -1;
+    ck_assert_int_eq(he_dir_open_read(&d, tmpdir, &fd), 0);
+    ck_assert_uint_eq(d.n, 3);
+    ck_assert_str_eq(he_dir_name(&d, 0), "file");
+    ck_assert_str_eq(he_dir_name(&d, 1), "link");
+    ck_assert_str_eq(he_dir_name(&d, 2), "sub");
+    /* tmpfs and ext4 fill d_type; DT_UNKNOWN would send callers to lstat */
+    ck_assert(he_dir_type(&d, 0) == DT_REG || he_dir_type(&d, 0) == DT_UNKNOWN);
+    ck_assert(he_dir_type(&d, 1) == DT_LNK || he_dir_type(&d, 1) == DT_UNKNOWN);
+    ck_assert(he_dir_type(&d, 2) == DT_DIR || he_dir_type(&d, 2) == DT_UNKNOWN);
+    char buf[HE_SYSREAD_MAX + 1];
+    ck_assert_int_eq(he_sysread_at(fd, "file", buf), 1);
+    ck_assert_str_eq(buf, "x");
+    ck_assert_int_eq(he_sysread_at(fd, "missing", buf), -ENOENT);
+    close(fd);
+    he_dir_fini(&d);
+}
+END_TEST
+
 START_TEST(test_dir_reuse_forgets_previous_listing)
 {
     struct he_dir d;
@@ -288,6 +342,7 @@ static Suite *helpers_suite(void)
     tcase_add_test(re, test_regex_searches_unanchored_like_go);
     tcase_add_test(re, test_regex_case_insensitive_prefix);
     tcase_add_test(re, test_regex_empty_pattern_is_unset);
+    tcase_add_test(re, test_regex_answers_survive_dropped_tables);
     tcase_add_test(re, test_regex_reports_invalid_pattern);
     tcase_add_test(re, test_regex_remembers_answers_and_stays_right_past_its_bound);
     tcase_add_test(re, test_filter_include_keeps_only_matches);
@@ -299,6 +354,7 @@ static Suite *helpers_suite(void)
     TCase *fs = tcase_create("filesystem");
     tcase_add_checked_fixture(fs, make_tmpdir, remove_tmpdir);
     tcase_add_test(fs, test_dir_lists_sorted_without_dots);
+    tcase_add_test(fs, test_dir_reports_entry_types_and_keeps_descriptor);
     tcase_add_test(fs, test_dir_reuse_forgets_previous_listing);
     tcase_add_test(fs, test_dir_reports_missing_and_non_directories);
     tcase_add_test(fs, test_attr_trims_trailing_newline);

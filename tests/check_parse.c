@@ -302,6 +302,22 @@ START_TEST(test_parse_double_accepts_kernel_forms)
 }
 END_TEST
 
+/* Integers take a path without strtod: the answers must be strtod's, sign of zero included. */
+START_TEST(test_parse_double_integers_match_strtod)
+{
+    static const char *const ints[] = {"0", "-0", "007", "-42", "999999999999999",
+                                       "-999999999999999", "9007199254740993",
+                                       "18446744073709551615", "+5"};
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        double v = 7.0;
+        ck_assert_int_eq(he_parse_double(fs(ints[i]), &v), 0);
+        double want = strtod(ints[i], NULL);
+        ck_assert_msg(v == want && signbit(v) == signbit(want), "\"%s\" read as %.17g",
+                      ints[i], v);
+    }
+}
+END_TEST
+
 START_TEST(test_parse_double_accepts_inf_and_nan)
 {
     double v = 0;
@@ -1051,6 +1067,7 @@ static TCase *numbers_tcase(void)
     tcase_add_test(tc, test_parse_u64_rejects_oversized_garbage);
     tcase_add_test(tc, test_parse_double_accepts_kernel_forms);
     tcase_add_test(tc, test_parse_double_accepts_inf_and_nan);
+    tcase_add_test(tc, test_parse_double_integers_match_strtod);
     tcase_add_test(tc, test_parse_double_rejects_empty_spaced_and_suffixed);
     tcase_add_test(tc, test_parse_double_rejects_very_long_input);
     tcase_add_test(tc, test_parse_u64_accepts_leading_zeros_as_go);
