@@ -14,23 +14,9 @@
 # created (not root, no unshare or ip, a container that refuses CLONE_NEWNET).
 set -u
 
-if [ "${1:-}" != --inside ]; then
-    for tool in unshare ip curl mount; do
-        if ! command -v "$tool" >/dev/null; then
-            echo "SKIP: $tool is not installed (Debian packages util-linux, iproute2, curl, mount)"
-            exit 77
-        fi
-    done
-    if [ "$(id -u)" != 0 ]; then
-        echo "SKIP: creating a network namespace needs root"
-        exit 77
-    fi
-    if ! unshare -n -m true 2>/dev/null; then
-        echo "SKIP: unshare -n -m is not permitted here (no CLONE_NEWNET/CLONE_NEWNS)"
-        exit 77
-    fi
-    exec unshare -n -m bash "$0" --inside "$1"
-fi
+# shellcheck source=netns.sh
+. "$(dirname "$0")/netns.sh"
+netns_enter "-n -m" "ip curl mount" "$@"
 BIN=$2
 TMP=$(mktemp -d)
 # shellcheck source=tap.sh
@@ -52,10 +38,7 @@ setup() {
         ip link set veth.b up
 }
 
-if ! setup 2>"$TMP/setup.log"; then
-    echo "SKIP: cannot set up the test namespace (veth needs CONFIG_VETH): $(head -3 "$TMP/setup.log")"
-    exit 77
-fi
+netns_setup_or_skip "veth needs CONFIG_VETH"
 PEER_INDEX=$(cat /sys/class/net/veth.b/ifindex)
 A_INDEX=$(cat /sys/class/net/veth-a/ifindex)
 

@@ -67,23 +67,9 @@ if [ "${1:-}" = --record ]; then
     exec unshare -n bash -c "$(declare -f record setup); setup && record '$out'"
 fi
 
-if [ "${1:-}" != --inside ]; then
-    for tool in unshare ip curl python3; do
-        if ! command -v "$tool" >/dev/null; then
-            echo "SKIP: $tool is not installed (Debian packages util-linux, iproute2, curl, python3)"
-            exit 77
-        fi
-    done
-    if [ "$(id -u)" != 0 ]; then
-        echo "SKIP: creating a network namespace needs root"
-        exit 77
-    fi
-    if ! unshare -n true 2>/dev/null; then
-        echo "SKIP: unshare -n is not permitted here (no CLONE_NEWNET)"
-        exit 77
-    fi
-    exec unshare -n bash "$0" --inside "$1"
-fi
+# shellcheck source=netns.sh
+. "$(dirname "$0")/netns.sh"
+netns_enter "-n" "ip curl python3" "$@"
 BIN=$2
 TMP=$(mktemp -d)
 # shellcheck source=tap.sh
@@ -96,10 +82,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! setup 2>"$TMP/setup.log"; then
-    echo "SKIP: cannot set up the test namespace: $(head -3 "$TMP/setup.log")"
-    exit 77
-fi
+netns_setup_or_skip "veth and IPv6 multipath routes"
 
 # scrape NAME BINARY ARGS...: one scrape into $TMP/NAME.prom.
 scrape() {

@@ -13,23 +13,9 @@
 set -u
 NE=/usr/bin/prometheus-node-exporter
 
-if [ "${1:-}" != --inside ]; then
-    for tool in unshare ip curl python3; do
-        if ! command -v "$tool" >/dev/null; then
-            echo "SKIP: $tool is not installed (Debian packages util-linux, iproute2, curl, python3)"
-            exit 77
-        fi
-    done
-    if [ "$(id -u)" != 0 ]; then
-        echo "SKIP: creating a network namespace needs root"
-        exit 77
-    fi
-    if ! unshare -n true 2>/dev/null; then
-        echo "SKIP: unshare -n is not permitted here (no CLONE_NEWNET)"
-        exit 77
-    fi
-    exec unshare -n bash "$0" --inside "$1"
-fi
+# shellcheck source=netns.sh
+. "$(dirname "$0")/netns.sh"
+netns_enter "-n" "ip curl python3" "$@"
 BIN=$2
 TMP=$(mktemp -d)
 # shellcheck source=tap.sh
@@ -46,10 +32,7 @@ trap cleanup EXIT
 
 setup() { ip link set lo up; }
 
-if ! setup 2>"$TMP/setup.log"; then
-    echo "SKIP: cannot set up the test namespace: $(head -3 "$TMP/setup.log")"
-    exit 77
-fi
+netns_setup_or_skip "lo and TCP sockets"
 
 # Sockets held open while the exporter is scraped: 2 IPv4 listeners and 1 IPv6
 # listener, 3 established pairs (the first with 77 unread bytes on the accepting
