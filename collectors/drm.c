@@ -64,59 +64,6 @@ static void drm_fini(void *state)
     free(s);
 }
 
-/* Bytes in the UTF-8 sequence at p (1 for an invalid byte, as Go decodes it). */
-static size_t drm_rune_len(const unsigned char *p, size_t n)
-{
-    size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xf0 && p[0] < 0xf5 ? 4 : p[0] >= 0xe0 ? 3
-                                     : p[0] >= 0xc2 ? 2 : 1;
-    if (len > n) {
-        return 1;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 1;
-        }
-    }
-    if ((len == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (len == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
-        (len == 4 && p[0] == 0xf0 && p[1] < 0x90) || (len == 4 && p[0] == 0xf4 && p[1] >= 0x90)) {
-        return 1;
-    }
-    return len;
-}
-
-/*
- * node_exporter's cleanMetricName: lower case, each rune outside [a-z0-9:_] one
- * '_', leading and trailing '_' removed (U+212A KELVIN SIGN lowers to 'k').
- */
-static void drm_clean(const char *in, size_t len, char *out, size_t size)
-{
-    const unsigned char *p = (const unsigned char *)in;
-    size_t o = 0, start = 0;
-    for (size_t i = 0; i < len && o + 1 < size;) {
-        size_t rl = drm_rune_len(p + i, len - i);
-        char c = (char)p[i];
-        if (rl == 3 && p[i] == 0xe2 && p[i + 1] == 0x84 && p[i + 2] == 0xaa) {
-            c = 'k';
-        } else if (rl > 1) {
-            c = '_';
-        } else if (c >= 'A' && c <= 'Z') {
-            c = (char)(c - 'A' + 'a');
-        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' || c == '_')) {
-            c = '_';
-        }
-        out[o++] = c;
-        i += rl;
-    }
-    while (start < o && out[start] == '_') {
-        start++;
-    }
-    while (o > start && out[o - 1] == '_') {
-        o--;
-    }
-    memmove(out, out + start, o - start);
-    out[o - start] = '\0';
-}
-
 /*
  * readDevInfo + chipName: the device link resolved; its last element is the
  * device, the one before it the type. 0 or the negative errno of the resolution.
@@ -132,7 +79,7 @@ static int drm_chip(const char *card, char *chip, size_t size)
     }
     char *slash = strrchr(real, '/');
     const char *dev = slash ? slash + 1 : real;
-    drm_clean(dev, strlen(dev), name, sizeof(name));
+    he_go_clean_metric_name(dev, strlen(dev), name, sizeof(name));
     type[0] = '\0';
     if (slash) {
         while (slash > real && slash[-1] == '/') {
@@ -141,7 +88,7 @@ static int drm_chip(const char *card, char *chip, size_t size)
         *slash = '\0';
         const char *t = strrchr(real, '/');
         t = t ? t + 1 : real;
-        drm_clean(t, strlen(t), type, sizeof(type));
+        he_go_clean_metric_name(t, strlen(t), type, sizeof(type));
     }
     if (type[0] && name[0]) {
         snprintf(chip, size, "%s_%s", type, name);

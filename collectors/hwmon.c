@@ -47,6 +47,7 @@
 #include "he_file.h"
 #include "he_log.h"
 #include "he_parse.h"
+#include "he_parse_go.h"
 #include "he_paths.h"
 #include "he_regex.h"
 
@@ -341,64 +342,6 @@ static void hwmon_fini(void *state)
     free(s);
 }
 
-/* Bytes in the UTF-8 sequence at p (1 for an invalid byte, as Go decodes it). */
-static size_t hw_rune_len(const unsigned char *p, size_t n)
-{
-    size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xf0 && p[0] < 0xf5 ? 4 : p[0] >= 0xe0 ? 3
-                                     : p[0] >= 0xc2 ? 2 : 1;
-    if (len > n) {
-        return 1;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 1;
-        }
-    }
-    /* overlong, surrogate and out-of-range forms are invalid: one byte each */
-    if ((len == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (len == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
-        (len == 4 && p[0] == 0xf0 && p[1] < 0x90) || (len == 4 && p[0] == 0xf4 && p[1] >= 0x90)) {
-        return 1;
-    }
-    return len;
-}
-
-/*
- * cleanMetricName: lower-case, every rune outside [a-z0-9:_] becomes one '_',
- * then leading and trailing '_' go. Non-ASCII letters never survive (their lower
- * case is not in the set either), so an ASCII-only lowering is equivalent except
- * for U+212A KELVIN SIGN, which Go lowers to 'k'.
- */
-static void hw_clean(const char *in, size_t len, char *out, size_t size)
-{
-    const unsigned char *p = (const unsigned char *)in;
-    size_t o = 0;
-    for (size_t i = 0; i < len && o + 1 < size;) {
-        size_t rl = hw_rune_len(p + i, len - i);
-        char c = (char)p[i];
-        if (rl == 3 && p[i] == 0xe2 && p[i + 1] == 0x84 && p[i + 2] == 0xaa) {
-            c = 'k';
-        } else if (rl > 1) {
-            c = '_';
-        } else if (c >= 'A' && c <= 'Z') {
-            c = (char)(c - 'A' + 'a');
-        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' || c == '_')) {
-            c = '_';
-        }
-        out[o++] = c;
-        i += rl;
-    }
-    out[o] = '\0';
-    size_t start = 0;
-    while (out[start] == '_') {
-        start++;
-    }
-    while (o > start && out[o - 1] == '_') {
-        o--;
-    }
-    memmove(out, out + start, o - start);
-    out[o - start] = '\0';
-}
-
 /* True when the rest of a file name after type and number fits "(_(.+))?$". */
 static bool hw_tail_ok(const char *rest)
 {
@@ -587,8 +530,8 @@ static bool hw_name_from_device(const char *dir, char *out, size_t size)
         plen--;
     }
     const char *parent = hw_base(real, plen, &tl);
-    hw_clean(dev, nl, name, sizeof(name));
-    hw_clean(parent, tl, type, sizeof(type));
+    he_go_clean_metric_name(dev, nl, name, sizeof(name));
+    he_go_clean_metric_name(parent, tl, type, sizeof(type));
     if (type[0] && name[0]) {
         return snprintf(out, size, "%s_%s", type, name) < (int)size;
     }
@@ -610,7 +553,7 @@ static int hw_chip_name(struct hwmon_state *s, const char *dir, char *out, size_
         return 0;
     }
     if (hw_read_whole(s, dir, "name") == 0 && s->file.buf.len > 0) {
-        hw_clean(s->file.buf.data, s->file.buf.len, out, size);
+        he_go_clean_metric_name(s->file.buf.data, s->file.buf.len, out, size);
         if (out[0]) {
             return 0;
         }
@@ -620,7 +563,7 @@ static int hw_chip_name(struct hwmon_state *s, const char *dir, char *out, size_
     }
     size_t bl;
     const char *base = hw_base(real, strlen(real), &bl);
-    hw_clean(base, bl, out, size);
+    he_go_clean_metric_name(base, bl, out, size);
     return out[0] ? 0 : -EINVAL;
 }
 
@@ -630,7 +573,7 @@ static bool hw_human_name(struct hwmon_state *s, const char *dir, char *out, siz
     if (hw_read_whole(s, dir, "name") < 0 || s->file.buf.len == 0) {
         return false;
     }
-    hw_clean(s->file.buf.data, s->file.buf.len, out, size);
+    he_go_clean_metric_name(s->file.buf.data, s->file.buf.len, out, size);
     return out[0] != '\0';
 }
 
@@ -740,7 +683,7 @@ static void hw_emit_element(struct hwmon_state *s, struct he_writer *w, const st
         const struct hw_rec *label = hw_find(s, sensor, "label");
         if (label) {
             char clean[HW_VALUE_MAX + 1];
-            hw_clean(label->value, label->value_len, clean, sizeof(clean));
+            he_go_clean_metric_name(label->value, label->value_len, clean, sizeof(clean));
             snprintf(full, sizeof(full), "%s_freq_mhz", name);
             hw_emit(w, full, "Hardware monitor for GPU frequency in MHz", HE_GAUGE,
                     v / 1000000.0, chip, clean);
@@ -815,7 +758,7 @@ static void hw_emit_sensor(struct hwmon_state *s, struct he_writer *w, size_t fi
             /* input is the value itself, unless a bare file holds that */
             snprintf(name, sizeof(name), "node_hwmon_%s%s", hw_type_names[t], bare ? "_input" : "");
         } else if (r->prop[0]) {
-            hw_clean(r->prop, strlen(r->prop), clean, sizeof(clean));
+            he_go_clean_metric_name(r->prop, strlen(r->prop), clean, sizeof(clean));
             snprintf(name, sizeof(name), "node_hwmon_%s_%s", hw_type_names[t], clean);
         } else {
             snprintf(name, sizeof(name), "node_hwmon_%s", hw_type_names[t]);

@@ -81,4 +81,18 @@ struct he_field he_go_trim_space(struct he_field f);
  */
 size_t he_go_fields(struct he_field text, struct he_field *fields, size_t max);
 
+/*
+ * The length of the UTF-8 sequence at p (n bytes left) as Go's range loop
+ * decodes it: 1 for an invalid byte (overlong, surrogate, out of range, cut).
+ */
+size_t he_go_rune_len(const unsigned char *p, size_t n);
+
+/*
+ * node_exporter's cleanMetricName (hwmon, drm): lower case, every rune outside
+ * [a-z0-9:_] one '_', leading and trailing '_' removed, into out (size bytes,
+ * always terminated). Non-ASCII letters never survive, so an ASCII lowering is
+ * enough except for U+212A KELVIN SIGN, which Go lowers to 'k'.
+ */
+void he_go_clean_metric_name(const char *in, size_t len, char *out, size_t size);
+
 #endif

@@ -330,3 +330,65 @@ int he_parse_u64_trimmed(struct he_field f, uint64_t *out)
 {
     return he_parse_u64(he_go_trim_space(f), out);
 }
+
+size_t he_go_rune_len(const unsigned char *p, size_t n)
+{
+    size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xf0 && p[0] < 0xf5 ? 4 : p[0] >= 0xe0 ? 3
+                                     : p[0] >= 0xc2 ? 2 : 1;
+    if (len > n) {
+        return 1;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 1;
+        }
+    }
+    /* overlong, surrogate and out-of-range forms are invalid: one byte each */
+    if ((len == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (len == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
+        (len == 4 && p[0] == 0xf0 && p[1] < 0x90) || (len == 4 && p[0] == 0xf4 && p[1] >= 0x90)) {
+        return 1;
+    }
+    return len;
+}
+
+/* One rune of cleanMetricName: its replacement character. */
+static char clean_metric_char(const unsigned char *p, size_t rune_len)
+{
+    char c = (char)p[0];
+    if (rune_len == 3 && p[0] == 0xe2 && p[1] == 0x84 && p[2] == 0xaa) {
+        return 'k';
+    }
+    if (rune_len > 1) {
+        return '_';
+    }
+    if (c >= 'A' && c <= 'Z') {
+        return (char)(c - 'A' + 'a');
+    }
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' || c == '_') {
+        return c;
+    }
+    return '_';
+}
+
+void he_go_clean_metric_name(const char *in, size_t len, char *out, size_t size)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    size_t o = 0;
+    if (size == 0) {
+        return;
+    }
+    for (size_t i = 0; i < len && o + 1 < size;) {
+        size_t rl = he_go_rune_len(p + i, len - i);
+        out[o++] = clean_metric_char(p + i, rl);
+        i += rl;
+    }
+    size_t start = 0;
+    while (start < o && out[start] == '_') {
+        start++;
+    }
+    while (o > start && out[o - 1] == '_') {
+        o--;
+    }
+    memmove(out, out + start, o - start);
+    out[o - start] = '\0';
+}

@@ -182,6 +182,42 @@ START_TEST(test_go_ip_string_matches_go_net_ip)
 }
 END_TEST
 
+static const char *clean(const char *in)
+{
+    static char out[64];
+    he_go_clean_metric_name(in, strlen(in), out, sizeof(out));
+    return out;
+}
+
+START_TEST(test_clean_metric_name_matches_node_exporter)
+{
+    ck_assert_str_eq(clean("Package id 0"), "package_id_0");
+    ck_assert_str_eq(clean("__a-b.c__"), "a_b_c");
+    ck_assert_str_eq(clean("nct6779:fan"), "nct6779:fan");
+    /* U+212A KELVIN SIGN lowers to k; other non-ASCII runes are one '_' each */
+    ck_assert_str_eq(clean("\xe2\x84\xaa" "elvin"), "kelvin");
+    ck_assert_str_eq(clean("a\xc3\xa9z"), "a_z");
+    /* invalid UTF-8 is one '_' per byte, trimmed at the ends */
+    ck_assert_str_eq(clean("a\xff\xfe" "b"), "a__b");
+    ck_assert_str_eq(clean("\xed\xa0\x80x"), "x");
+    ck_assert_str_eq(clean("___"), "");
+    char small[4];
+    he_go_clean_metric_name("abcdef", 6, small, sizeof(small));
+    ck_assert_str_eq(small, "abc");
+}
+END_TEST
+
+START_TEST(test_rune_len_takes_invalid_bytes_one_at_a_time)
+{
+    ck_assert_uint_eq(he_go_rune_len((const unsigned char *)"a", 1), 1);
+    ck_assert_uint_eq(he_go_rune_len((const unsigned char *)"\xc3\xa9", 2), 2);
+    ck_assert_uint_eq(he_go_rune_len((const unsigned char *)"\xc3\xa9", 1), 1);
+    ck_assert_uint_eq(he_go_rune_len((const unsigned char *)"\xe0\x80\x80", 3), 1);
+    ck_assert_uint_eq(he_go_rune_len((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
+    ck_assert_uint_eq(he_go_rune_len((const unsigned char *)"\xf4\x90\x80\x80", 4), 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("parse_go");
@@ -196,6 +232,8 @@ int main(void)
     tcase_add_test(tc, test_parse_u64_base0_and_underscores_like_go);
     tcase_add_test(tc, test_parse_u64_hex_reads_hex_up_to_a_maximum);
     tcase_add_test(tc, test_go_ip_string_matches_go_net_ip);
+    tcase_add_test(tc, test_clean_metric_name_matches_node_exporter);
+    tcase_add_test(tc, test_rune_len_takes_invalid_bytes_one_at_a_time);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
