@@ -170,17 +170,27 @@ static int nl_family_msg(const struct nlmsghdr *nlh, void *data)
     return 0;
 }
 
-int he_nl_genl_family(struct he_nl *nl, const char *name, uint16_t *id)
+/* A CTRL_CMD_GETFAMILY request for family name in buf; NULL when the name does not fit. */
+static struct nlmsghdr *nl_family_request(uint32_t *buf, size_t size, const char *name)
 {
-    uint32_t req[64];
-    memset(req, 0, sizeof(req));
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+    memset(buf, 0, size);
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = GENL_ID_CTRL;
     nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
     struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
     g->cmd = CTRL_CMD_GETFAMILY;
     g->version = 1;
-    if (!mnl_attr_put_strz_check(nlh, sizeof(req), CTRL_ATTR_FAMILY_NAME, name)) {
+    if (!mnl_attr_put_strz_check(nlh, size, CTRL_ATTR_FAMILY_NAME, name)) {
+        return NULL;
+    }
+    return nlh;
+}
+
+int he_nl_genl_family(struct he_nl *nl, const char *name, uint16_t *id)
+{
+    uint32_t req[64];
+    struct nlmsghdr *nlh = nl_family_request(req, sizeof(req), name);
+    if (!nlh) {
         return -ENAMETOOLONG;
     }
     struct nl_family f = {0, false};
@@ -439,14 +449,8 @@ static int nl_probe_reply(struct he_nl *nl, struct nl_run *run, bool *clean)
 int he_nl_genl_family_probe(struct he_nl *nl, const char *name, uint16_t *id)
 {
     uint32_t req[64];
-    memset(req, 0, sizeof(req));
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-    nlh->nlmsg_type = GENL_ID_CTRL;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-    g->cmd = CTRL_CMD_GETFAMILY;
-    g->version = 1;
-    if (!mnl_attr_put_strz_check(nlh, sizeof(req), CTRL_ATTR_FAMILY_NAME, name)) {
+    struct nlmsghdr *nlh = nl_family_request(req, sizeof(req), name);
+    if (!nlh) {
         return -ENAMETOOLONG;
     }
     int rc = nl_open(nl);
