@@ -15,7 +15,7 @@
 #                           collectors' test a bare dbus-daemon (no system bus
 #                           service) with python3-dbus and python3-gi; FUSE (fuse3,
 #                           python3-fusepy) for the filesystem collector's hung
-#                           mount test; and what the benchmark's smoke test
+#                           mount test and the hardware collectors' EIO/EACCES test; and what the benchmark's smoke test
 #                           compares with and measures by: prometheus-node-exporter,
 #                           wrk, strace; prometheus-pushgateway and openssl for
 #                           push mode's test; for the package test (.ci/run,
