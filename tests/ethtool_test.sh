@@ -42,29 +42,10 @@ netns_setup_or_skip "veth needs CONFIG_VETH"
 PEER_INDEX=$(cat /sys/class/net/veth.b/ifindex)
 A_INDEX=$(cat /sys/class/net/veth-a/ifindex)
 
-# scrape NAME BINARY FLAGS...: one scrape of BINARY started with FLAGS into $TMP/NAME.prom.
-scrape() {
-    local name=$1 bin=$2 port=
-    shift 2
-    "$bin" --web.listen-address=127.0.0.1:0 --web.disable-exporter-metrics \
-        --collector.disable-defaults --collector.ethtool "$@" 2>"$TMP/$name.log" &
-    PID=$!
-    for _ in $(seq 100); do
-        port=$(sed -nE 's/.*msg="Listening on" address=127\.0\.0\.1:([0-9]+).*/\1/p' \
-            "$TMP/$name.log" | head -1)
-        [ -n "$port" ] && break
-        sleep 0.05
-    done
-    curl -sf "http://127.0.0.1:$port/metrics" -o "$TMP/$name.prom"
-    kill -TERM "$PID" 2>/dev/null
-    wait "$PID" 2>/dev/null
-    PID=
-}
-
 has() { grep -qF -- "$2" "$TMP/$1.prom"; }
 lacks() { ! grep -qF -- "$2" "$TMP/$1.prom"; }
 
-scrape all "$BIN"
+netns_scrape all "$BIN" --collector.ethtool
 check "ethtool succeeds" has all 'node_scrape_collector_success{collector="ethtool"} 1'
 check "driver info of veth-a" has all \
     'node_ethtool_info{bus_info="",device="veth-a",driver="veth",expansion_rom_version="",firmware_version=""'
@@ -82,15 +63,15 @@ check "GSET: capability families for veth.b" has all \
     'node_network_pause_supported{device="veth.b"} 0'
 check "lo answers no ethtool request" lacks all 'device="lo"'
 
-scrape include "$BIN" --collector.ethtool.device-include='^veth-'
+netns_scrape include "$BIN" --collector.ethtool --collector.ethtool.device-include='^veth-'
 check "device-include keeps veth-a" has include 'node_ethtool_peer_ifindex{device="veth-a"}'
 check "device-include drops veth.b" lacks include 'device="veth.b"'
 
-scrape exclude "$BIN" --collector.ethtool.device-exclude='\.'
+netns_scrape exclude "$BIN" --collector.ethtool --collector.ethtool.device-exclude='\.'
 check "device-exclude drops veth.b" lacks exclude 'device="veth.b"'
 check "device-exclude keeps veth-a" has exclude 'node_ethtool_info{bus_info="",device="veth-a"'
 
-scrape metrics "$BIN" --collector.ethtool.metrics-include='^peer'
+netns_scrape metrics "$BIN" --collector.ethtool --collector.ethtool.metrics-include='^peer'
 check "metrics-include keeps peer_ifindex" has metrics 'node_ethtool_peer_ifindex{device="veth-a"}'
 check "metrics-include drops the queue counters" lacks metrics 'node_ethtool_received_queue'
 check "metrics-include leaves driver info alone" has metrics 'node_ethtool_info{'
@@ -108,7 +89,7 @@ done
 # veths the same values.
 REF=/usr/bin/prometheus-node-exporter
 if [ -x "$REF" ]; then
-    scrape ref "$REF"
+    netns_scrape ref "$REF" --collector.ethtool
     series() { grep -E '^node_(ethtool|network|scrape_collector_success)' "$1" | sort; }
     if diff <(series "$TMP/all.prom") <(series "$TMP/ref.prom") >"$TMP/ref.diff"; then
         ok "same samples as Debian's node_exporter"

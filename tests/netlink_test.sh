@@ -50,25 +50,6 @@ setup() {
 
 netns_setup_or_skip "sysfs, veth, addresses and neighbours"
 
-# scrape NAME FLAGS...: one scrape of the exporter started with FLAGS into $TMP/NAME.prom.
-scrape() {
-    local name=$1 port=
-    shift
-    "$BIN" --web.listen-address=127.0.0.1:0 --web.disable-exporter-metrics \
-        --collector.disable-defaults "$@" 2>"$TMP/$name.log" &
-    PID=$!
-    for _ in $(seq 100); do
-        port=$(sed -nE 's/.*msg="Listening on" address=127\.0\.0\.1:([0-9]+).*/\1/p' \
-            "$TMP/$name.log" | head -1)
-        [ -n "$port" ] && break
-        sleep 0.05
-    done
-    curl -sf "http://127.0.0.1:$port/metrics" -o "$TMP/$name.prom"
-    kill -TERM "$PID" 2>/dev/null
-    wait "$PID" 2>/dev/null
-    PID=
-}
-
 # series FILE: the series (name and labels) of FILE without values, sorted.
 series() { grep -v '^#' "$1" | grep -v '^node_scrape_collector_duration' | sed 's/ [^ ]*$//' | sort; }
 
@@ -84,8 +65,8 @@ same_series() {
     fi
 }
 
-scrape netdev-nl --collector.netdev
-scrape netdev-proc --collector.netdev --no-collector.netdev.netlink
+netns_scrape netdev-nl "$BIN" --collector.netdev
+netns_scrape netdev-proc "$BIN" --collector.netdev --no-collector.netdev.netlink
 same_series netdev-nl netdev-proc '^node_network_receive_nohandler_total'
 check "netlink netdev reports receive_nohandler" has netdev-nl \
     'node_network_receive_nohandler_total{device="veth-a"}'
@@ -94,19 +75,19 @@ check "netdev lists the veth with a dotted name" has netdev-nl \
 check "netdev succeeds over netlink" has netdev-nl \
     'node_scrape_collector_success{collector="netdev"} 1'
 
-scrape netdev-include --collector.netdev --collector.netdev.device-include='^veth'
+netns_scrape netdev-include "$BIN" --collector.netdev --collector.netdev.device-include='^veth'
 check "device-include keeps veth-a" has netdev-include 'node_network_receive_bytes_total{device="veth-a"}'
 check "device-include drops lo" eval "! grep -q 'device=\"lo\"' '$TMP/netdev-include.prom'"
 
-scrape netdev-detail --collector.netdev --collector.netdev.enable-detailed-metrics
+netns_scrape netdev-detail "$BIN" --collector.netdev --collector.netdev.enable-detailed-metrics
 check "detailed netlink counters" has netdev-detail \
     'node_network_receive_missed_errors_total{device="veth-a"}'
 
-scrape netdev-alias --collector.netdev --collector.netdev.label-ifalias
+netns_scrape netdev-alias "$BIN" --collector.netdev --collector.netdev.label-ifalias
 check "ifalias label from sysfs" has netdev-alias \
     'node_network_receive_bytes_total{device="veth-a",ifalias="uplink \"x\""}'
 
-scrape addrs --collector.netdev --collector.netdev.address-info
+netns_scrape addrs "$BIN" --collector.netdev --collector.netdev.address-info
 for want in 'address="10.9.0.1",device="veth-a",netmask="24",scope="global"' \
     'address="fd00:9::1",device="veth-a",netmask="64",scope="global"' \
     'address="127.0.0.1",device="lo",netmask="8",scope="link-local"' \
@@ -117,8 +98,8 @@ check "address-info: IPv6 link-local address of veth-a" \
     grep -qE 'node_network_address_info\{address="fe80::[0-9a-f:]+",device="veth-a",netmask="64",scope="link-local"\} 1' \
     "$TMP/addrs.prom"
 
-scrape arp-nl --collector.arp
-scrape arp-proc --collector.arp --no-collector.arp.netlink
+netns_scrape arp-nl "$BIN" --collector.arp
+netns_scrape arp-proc "$BIN" --collector.arp --no-collector.arp.netlink
 if diff "$TMP/arp-nl.prom" "$TMP/arp-proc.prom" | grep -q '^[<>] node_arp'; then
     not_ok "arp over netlink matches /proc/net/arp" "$(diff "$TMP/arp-nl.prom" "$TMP/arp-proc.prom")"
 else
@@ -127,7 +108,7 @@ fi
 check "arp counts the two IPv4 entries of veth-a" has arp-nl 'node_arp_entries{device="veth-a"} 2'
 check "arp counts the dotted veth" has arp-nl 'node_arp_entries{device="veth.b-0123456"} 1'
 
-scrape netclass --collector.netclass
+netns_scrape netclass "$BIN" --collector.netclass
 check "netclass: mtu of veth-a" has netclass 'node_network_mtu_bytes{device="veth-a"} 1280'
 check "netclass: veth-a is up" has netclass 'node_network_up{device="veth-a"} 1'
 check "netclass: carrier of veth-a" has netclass 'node_network_carrier{device="veth-a"} 1'
@@ -142,7 +123,7 @@ check "netclass succeeds with a down interface" has netclass \
 check "netclass: ifalias in info" grep -qE \
     '^node_network_info\{.*device="veth-a".*ifalias="uplink \\"x\\"".*\} 1$' "$TMP/netclass.prom"
 
-scrape netclass-nl --collector.netclass --collector.netclass.netlink
+netns_scrape netclass-nl "$BIN" --collector.netclass --collector.netclass.netlink
 # the variants share these families; info's labels and dormant differ, as upstream's do
 shared='^node_network_(up|mtu_bytes|carrier|carrier_changes_total|flags|iface_id|iface_link|protocol_type|transmit_queue_length|net_dev_group|address_assign_type|name_assign_type|device_id)\{'
 # (netlink has a carrier for down interfaces too, where sysfs answers EINVAL)
@@ -160,7 +141,7 @@ check "netclass over netlink: ethtool speed of veth-a" has netclass-nl \
 check "netclass over netlink: duplex and ifalias in info" grep -qE \
     '^node_network_info\{.*device="veth-a",duplex="Full",ifalias="uplink \\"x\\"",operstate="up"\} 1$' \
     "$TMP/netclass-nl.prom"
-scrape netclass-stats --collector.netclass --collector.netclass.netlink \
+netns_scrape netclass-stats "$BIN" --collector.netclass --collector.netclass.netlink \
     --collector.netclass_rtnl.with-stats
 check "netclass_rtnl.with-stats: statistics as gauges" has netclass-stats \
     '# TYPE node_network_receive_bytes_total gauge'

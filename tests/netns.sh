@@ -40,3 +40,25 @@ netns_setup_or_skip() {
         exit 77
     fi
 }
+
+# netns_scrape NAME BINARY FLAGS...: starts BINARY (ours or node_exporter) on a
+# free loopback port with --collector.disable-defaults and FLAGS, scrapes it once
+# into $TMP/NAME.prom (its log in $TMP/NAME.log) and stops it. The script sets
+# TMP, and PID for its cleanup while the exporter runs.
+netns_scrape() {
+    local name=$1 bin=$2 port=
+    shift 2
+    "$bin" --web.listen-address=127.0.0.1:0 --web.disable-exporter-metrics \
+        --collector.disable-defaults "$@" 2>"$TMP/$name.log" &
+    PID=$!
+    for _ in $(seq 100); do
+        port=$(sed -nE 's/.*msg="?Listening on"? address=127\.0\.0\.1:([0-9]+).*/\1/p' \
+            "$TMP/$name.log" | head -1)
+        [ -n "$port" ] && break
+        sleep 0.05
+    done
+    curl -sf "http://127.0.0.1:$port/metrics" -o "$TMP/$name.prom"
+    kill -TERM "$PID" 2>/dev/null
+    wait "$PID" 2>/dev/null
+    PID=
+}

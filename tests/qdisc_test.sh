@@ -54,32 +54,13 @@ for _ in range(3):
         pass
 '
 
-# scrape NAME BINARY FLAGS...: one scrape of BINARY started with FLAGS into $TMP/NAME.prom.
-scrape() {
-    local name=$1 bin=$2 port=
-    shift 2
-    "$bin" --web.listen-address=127.0.0.1:0 --web.disable-exporter-metrics \
-        --collector.disable-defaults "$@" 2>"$TMP/$name.log" &
-    PID=$!
-    for _ in $(seq 100); do
-        port=$(sed -nE 's/.*msg="Listening on" address=127\.0\.0\.1:([0-9]+).*/\1/p' \
-            "$TMP/$name.log" 2>/dev/null | head -1)
-        [ -n "$port" ] && break
-        sleep 0.05
-    done
-    curl -sf "http://127.0.0.1:$port/metrics" -o "$TMP/$name.prom"
-    kill -TERM "$PID" 2>/dev/null
-    wait "$PID" 2>/dev/null
-    PID=
-}
-
 has() { grep -qxF -- "$2" "$TMP/$1.prom"; }
 hasnt() { ! grep -qF -- "$2" "$TMP/$1.prom"; }
 
 # series FILE PREFIX: the series (name and labels) of FILE starting with PREFIX, sorted.
 series() { grep "^$2" "$1" | sed 's/ [^ ]*$//' | sort; }
 
-scrape qdisc "$BIN" --collector.qdisc
+netns_scrape qdisc "$BIN" --collector.qdisc
 check "qdisc succeeds" has qdisc 'node_scrape_collector_success{collector="qdisc"} 1'
 for want in 'device="lo",kind="noqueue"' 'device="va",kind="htb"' 'device="vb",kind="tbf"'; do
     check "qdisc reports the root $want" has qdisc "node_qdisc_requeues_total{$want} 0"
@@ -91,22 +72,22 @@ check "qdisc counts va's packets" grep -qE \
 check "qdisc: seven families per root qdisc" \
     test "$(grep -c '^node_qdisc_.*device="va"' "$TMP/qdisc.prom")" = 7
 
-scrape qdisc-include "$BIN" --collector.qdisc --collector.qdisc.device-include='^vb$'
+netns_scrape qdisc-include "$BIN" --collector.qdisc --collector.qdisc.device-include='^vb$'
 check "device-include keeps vb only" \
     test "$(grep '^node_qdisc_' "$TMP/qdisc-include.prom" | grep -vc 'device="vb"')" = 0
 check "device-include: vb is there" has qdisc-include 'node_qdisc_drops_total{device="vb",kind="tbf"} 0'
-scrape qdisc-exclude "$BIN" --collector.qdisc --collector.qdisk.device-exclude='^v'
+netns_scrape qdisc-exclude "$BIN" --collector.qdisc --collector.qdisk.device-exclude='^v'
 check "deprecated qdisk.device-exclude drops the veths" hasnt qdisc-exclude 'device="v'
 check "deprecated qdisk.device-exclude keeps lo" has qdisc-exclude \
     'node_qdisc_drops_total{device="lo",kind="noqueue"} 0'
 check "deprecated qdisk.device-exclude is logged as such" grep -q DEPRECATED "$TMP/qdisc-exclude.log"
-scrape qdisc-both "$BIN" --collector.qdisc --collector.qdisc.device-include=a \
+netns_scrape qdisc-both "$BIN" --collector.qdisc --collector.qdisc.device-include=a \
     --collector.qdisc.device-exclude=b
 check "device-include with device-exclude is refused" has qdisc-both \
     'node_scrape_collector_success{collector="qdisc"} 0'
 
 if [ -x "$NE" ]; then
-    scrape ne-qdisc "$NE" --collector.qdisc
+    netns_scrape ne-qdisc "$NE" --collector.qdisc
     if diff <(series "$TMP/ne-qdisc.prom" node_qdisc_) <(series "$TMP/qdisc.prom" node_qdisc_) \
         >"$TMP/q.diff"; then
         ok "qdisc has node_exporter's series"

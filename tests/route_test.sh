@@ -84,31 +84,12 @@ trap cleanup EXIT
 
 netns_setup_or_skip "veth and IPv6 multipath routes"
 
-# scrape NAME BINARY ARGS...: one scrape into $TMP/NAME.prom.
-scrape() {
-    local name=$1 bin=$2 port=
-    shift 2
-    "$bin" --web.listen-address=127.0.0.1:0 --web.disable-exporter-metrics \
-        --collector.disable-defaults "$@" 2>"$TMP/$name.log" &
-    PID=$!
-    for _ in $(seq 100); do
-        port=$(sed -nE 's/.*msg="?Listening on"? address=127\.0\.0\.1:([0-9]+).*/\1/p' \
-            "$TMP/$name.log" | head -1)
-        [ -n "$port" ] && break
-        sleep 0.05
-    done
-    curl -sf "http://127.0.0.1:$port/metrics" -o "$TMP/$name.prom"
-    kill -TERM "$PID" 2>/dev/null
-    wait "$PID" 2>/dev/null
-    PID=
-}
-
 # routes FILE: the network_route samples of FILE, sorted.
 routes() { grep -E '^node_network_route' "$1" | sort; }
 
 has() { grep -qxF -- "$2" "$TMP/$1.prom"; }
 
-scrape live "$BIN" --collector.network_route
+netns_scrape live "$BIN" --collector.network_route
 check "network_route succeeds" has live 'node_scrape_collector_success{collector="network_route"} 1'
 for want in \
     'node_network_route_info{dest="default",device="eth0",gw="192.0.2.1",priority="100",proto="dhcp",src="192.0.2.10",weight=""} 1' \
@@ -128,7 +109,7 @@ check "routes per device: eth0" grep -qE '^node_network_routes\{device="eth0"\} 
 
 # The same namespace recorded, then read back through the fixture seam.
 record "$TMP/dump.bin"
-scrape fixture "$BIN" --collector.network_route --collector.network_route.fixture="$TMP/dump.bin"
+netns_scrape fixture "$BIN" --collector.network_route --collector.network_route.fixture="$TMP/dump.bin"
 if diff <(routes "$TMP/live.prom") <(routes "$TMP/fixture.prom") >"$TMP/fx.diff"; then
     ok "a recorded dump reads as the live kernel"
 else
@@ -138,7 +119,7 @@ fi
 # Debian's node_exporter (1.5) has the same collector: same series, same values.
 ref=/usr/bin/prometheus-node-exporter
 if [ -x "$ref" ]; then
-    scrape ref "$ref" --collector.network_route
+    netns_scrape ref "$ref" --collector.network_route
     if diff <(routes "$TMP/ref.prom") <(routes "$TMP/live.prom") >"$TMP/ref.diff"; then
         ok "prometheus-node-exporter reports the same routes"
     else

@@ -64,32 +64,13 @@ for _ in $(seq 100); do
     sleep 0.05
 done
 
-# scrape NAME BINARY FLAGS...: one scrape of BINARY started with FLAGS into $TMP/NAME.prom.
-scrape() {
-    local name=$1 bin=$2 port=
-    shift 2
-    "$bin" --web.listen-address=127.0.0.1:0 --web.disable-exporter-metrics \
-        --collector.disable-defaults "$@" 2>"$TMP/$name.log" &
-    PID=$!
-    for _ in $(seq 100); do
-        port=$(sed -nE 's/.*msg="Listening on" address=127\.0\.0\.1:([0-9]+).*/\1/p' \
-            "$TMP/$name.log" 2>/dev/null | head -1)
-        [ -n "$port" ] && break
-        sleep 0.05
-    done
-    curl -sf "http://127.0.0.1:$port/metrics" -o "$TMP/$name.prom"
-    kill -TERM "$PID" 2>/dev/null
-    wait "$PID" 2>/dev/null
-    PID=
-}
-
 has() { grep -qxF -- "$2" "$TMP/$1.prom"; }
 hasnt() { ! grep -qF -- "$2" "$TMP/$1.prom"; }
 
 # series FILE PREFIX: the series (name and labels) of FILE starting with PREFIX, sorted.
 series() { grep "^$2" "$1" | sed 's/ [^ ]*$//' | sort; }
 
-scrape tcpstat "$BIN" --collector.tcpstat
+netns_scrape tcpstat "$BIN" --collector.tcpstat
 check "tcpstat succeeds" has tcpstat 'node_scrape_collector_success{collector="tcpstat"} 1'
 # our three listeners plus the exporter's own; our six established sockets plus
 # the scrape's two
@@ -108,12 +89,12 @@ check "tcpstat leaves out states no socket is in" hasnt tcpstat 'state="syn_sent
 
 # IPv6 sockets are asked for only where <procfs>/net/tcp6 exists, as upstream
 mkdir -p "$TMP/proc/net" && : >"$TMP/proc/net/tcp"
-scrape tcpstat-v4 "$BIN" --collector.tcpstat --path.procfs="$TMP/proc"
+netns_scrape tcpstat-v4 "$BIN" --collector.tcpstat --path.procfs="$TMP/proc"
 check "tcpstat without net/tcp6 leaves out the IPv6 listener" has tcpstat-v4 \
     'node_tcp_connection_states{state="listen"} 3'
 
 if [ -x "$NE" ]; then
-    scrape ne-tcpstat "$NE" --collector.tcpstat
+    netns_scrape ne-tcpstat "$NE" --collector.tcpstat
     # the earlier scrapes leave time_wait sockets behind: compare the other states
     if diff <(series "$TMP/ne-tcpstat.prom" node_tcp_ | grep -v time_wait) \
         <(series "$TMP/tcpstat.prom" node_tcp_ | grep -v time_wait) >"$TMP/t.diff"; then
