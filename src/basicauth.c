@@ -7,8 +7,9 @@
  * One helper thread: bcrypt is CPU-bound and the exporter should not take more
  * than one core for it, as the toolkit serialises it under a mutex. The queue
  * is bounded, so a flood cannot grow memory; past the bound the answer is 503.
- * The cache is direct-mapped and bounded (CACHE_SLOTS); a generation number
- * drops answers computed for users that a reload has replaced.
+ * The cache is direct-mapped and bounded (CACHE_SLOTS); a refusal does not
+ * replace an accepted answer in its slot. A generation number drops answers
+ * computed for users that a reload has replaced.
  */
 #include "he_basicauth.h"
 
@@ -108,7 +109,10 @@ static void *worker(void *cls)
         bool ok = !stopping && cd && verify(cd, j->hash, j->password) && j->known_user;
         pthread_mutex_lock(&a->lock);
         struct slot *s = &a->cache[(j->digest[0] | (unsigned)j->digest[1] << 8) % CACHE_SLOTS];
-        if (!stopping && cd && j->generation == a->generation) {
+        /* A refusal never evicts an accepted pair: a flood of wrong passwords would
+         * otherwise push Prometheus' own credentials out and queue them behind it. */
+        bool keeps_ok = s->used && s->ok && s->generation == a->generation;
+        if (!stopping && cd && j->generation == a->generation && (ok || !keeps_ok)) {
             memcpy(s->digest, j->digest, DIGEST_LEN);
             s->generation = j->generation;
             s->used = true;
