@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "he_netlink.h"
+#include "nl_recorded.h"
 
 /* ---- recorded messages ---- */
 static const unsigned char link_0[] = {
@@ -542,17 +543,6 @@ static const unsigned char linkmodes_1[] = {
     0x10, 0x27, 0x00, 0x00, 0x05, 0x00, 0x06, 0x00, 0x01, 0x00, 0x00, 0x00,
     0x05, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
-
-/* Copies a recorded message into aligned storage, as a receive buffer holds it. */
-static const struct nlmsghdr *msg(const unsigned char *bytes, size_t len)
-{
-    static uint32_t buf[4096];
-    ck_assert_uint_le(len, sizeof(buf));
-    memcpy(buf, bytes, len);
-    return (const struct nlmsghdr *)buf;
-}
-
-#define MSG(a) msg((a), sizeof(a))
 
 START_TEST(test_link_parses_loopback)
 {

@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 
 #include "he_netlink.h"
+#include "nl_recorded.h"
 
 /* ---- recorded messages ---- */
 static const unsigned char qdisc_0[] = {
@@ -162,17 +163,6 @@ static const unsigned char diag6_0[] = {
     0x00, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x15, 0x00, 0x01, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x16, 0x00, 0x12, 0x00, 0x00, 0x00,
 };
-
-/* Copies a recorded message into aligned storage, as a receive buffer holds it. */
-static const struct nlmsghdr *msg(const unsigned char *bytes, size_t len)
-{
-    static uint32_t buf[1024];
-    ck_assert_uint_le(len, sizeof(buf));
-    memcpy(buf, bytes, len);
-    return (const struct nlmsghdr *)buf;
-}
-
-#define MSG(a) msg((a), sizeof(a))
 
 START_TEST(test_qdisc_parses_roots_of_lo_and_veths)
 {

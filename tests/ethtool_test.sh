@@ -18,16 +18,9 @@ set -u
 . "$(dirname "$0")/netns.sh"
 netns_enter "-n -m" "ip curl mount" "$@"
 BIN=$2
-TMP=$(mktemp -d)
 # shellcheck source=tap.sh
 . "$(dirname "$0")/tap.sh"
-PID=
-
-cleanup() {
-    [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+netns_workdir
 
 setup() {
     mount --make-rprivate / &&

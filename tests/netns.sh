@@ -32,6 +32,19 @@ netns_enter() {
     exec unshare $flags bash "$0" --inside "$@"
 }
 
+# netns_workdir: a scratch directory in TMP, removed on exit, and PID (the
+# exporter a scrape runs) killed on exit if still set.
+netns_workdir() {
+    TMP=$(mktemp -d)
+    PID=
+    trap netns_cleanup EXIT
+}
+
+netns_cleanup() {
+    [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
+    rm -rf "$TMP"
+}
+
 # netns_setup_or_skip WHY: runs the script's setup function, with its errors in
 # $TMP/setup.log; when it fails, exits 77 naming WHY (what it needs) and the first errors.
 netns_setup_or_skip() {

@@ -18,16 +18,9 @@ NE=/usr/bin/prometheus-node-exporter
 . "$(dirname "$0")/netns.sh"
 netns_enter "-n" "ip tc curl python3" "$@"
 BIN=$2
-TMP=$(mktemp -d)
 # shellcheck source=tap.sh
 . "$(dirname "$0")/tap.sh"
-PID=
-
-cleanup() {
-    [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+netns_workdir
 
 setup() {
     ip link set lo up &&

@@ -71,16 +71,9 @@ fi
 . "$(dirname "$0")/netns.sh"
 netns_enter "-n" "ip curl python3" "$@"
 BIN=$2
-TMP=$(mktemp -d)
 # shellcheck source=tap.sh
 . "$(dirname "$0")/tap.sh"
-PID=
-
-cleanup() {
-    [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+netns_workdir
 
 netns_setup_or_skip "veth and IPv6 multipath routes"
 
