@@ -28,7 +28,7 @@ static bool is_digit(char c) { return c >= '0' && c <= '9'; }
  * Reads digits at *p into *v and counts them. Digits past 2^63 are dropped and
  * set *overflow: an error in the whole part, lost precision in the fraction.
  */
-static size_t read_digits(const char **p, uint64_t *v, uint64_t *scale, bool *overflow)
+static size_t read_digits(const char **p, uint64_t *v, double *scale, bool *overflow)
 {
     size_t n = 0;
     for (; is_digit(**p); (*p)++, n++) {
@@ -45,7 +45,8 @@ static size_t read_digits(const char **p, uint64_t *v, uint64_t *scale, bool *ov
 /* Parses one "<number><unit>" term at *p and adds it to *ns. */
 static int duration_term(const char **p, uint64_t *ns)
 {
-    uint64_t whole = 0, frac = 0, one = 1, scale = 1;
+    uint64_t whole = 0, frac = 0;
+    double one = 1, scale = 1;   /* doubles, as Go's: a long run of zeros must not wrap */
     bool overflow = false, lost = false;
     size_t digits = read_digits(p, &whole, &one, &overflow);
     if (**p == '.') {
@@ -71,7 +72,7 @@ static int duration_term(const char **p, uint64_t *ns)
         if (whole > ((1ull << 63) - *ns) / u) {
             return -ERANGE;
         }
-        *ns += whole * u + (uint64_t)((double)frac * ((double)u / (double)scale));
+        *ns += whole * u + (uint64_t)((double)frac * ((double)u / scale));
         return *ns > (1ull << 63) ? -ERANGE : 0;
     }
     return -EINVAL;

@@ -50,6 +50,26 @@ START_TEST(test_duration_rounds_nanoseconds_up)
 }
 END_TEST
 
+/* Go keeps the fraction's scale in a float64: 100 zeros neither wrap nor divide by zero. */
+START_TEST(test_duration_takes_long_fractions_as_go)
+{
+    char text[160] = "1.";
+    memset(text + 2, '0', 100);
+    strcpy(text + 102, "5s");
+    ck_assert_uint_eq(usec_of(text), 1000000);   /* 1 + 5e-101 s */
+    memset(text + 2, '0', 25);
+    strcpy(text + 27, "123456789012345678h");
+    ck_assert_uint_eq(usec_of(text), 3600000000ull);   /* 1 + 1.2e-26 h */
+    memset(text, '0', 150);
+    strcpy(text + 150, ".0s");
+    uint64_t usec;
+    ck_assert_int_eq(he_duration_parse_usec(text, &usec), -EINVAL);   /* zero, as Go reads it */
+    memset(text, '0', 150);
+    strcpy(text + 150, "1s");
+    ck_assert_uint_eq(usec_of(text), 1000000);
+}
+END_TEST
+
 START_TEST(test_duration_refuses_bad_text)
 {
     static const char *const bad[] = {"", "5", "s", "5x", "5 s", ".s", "1.5.3s", "-1s",
@@ -91,6 +111,7 @@ static Suite *dbus_suite(void)
     tcase_add_test(duration, test_duration_accepts_go_units);
     tcase_add_test(duration, test_duration_adds_terms_and_fractions);
     tcase_add_test(duration, test_duration_rounds_nanoseconds_up);
+    tcase_add_test(duration, test_duration_takes_long_fractions_as_go);
     tcase_add_test(duration, test_duration_refuses_bad_text);
     tcase_add_test(duration, test_check_names_the_value);
     suite_add_tcase(s, duration);
